@@ -1,0 +1,40 @@
+# Entry points for people and CI. README explains each target.
+SHELL := /bin/bash
+VENV := .venv
+RASA := $(VENV)/bin/rasa
+PYTHON := $(VENV)/bin/python
+MODEL := models/clinic.tar.gz
+# Anything that changes what the model learns triggers a retrain.
+MODEL_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o -name '*.py' 2>/dev/null)
+
+.PHONY: install run shell train validate check test bench lock
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock scripts/install.sh
+	bash scripts/install.sh
+	touch $@
+
+train: $(MODEL)
+
+$(MODEL): $(MODEL_INPUTS) | install
+	$(RASA) train --fixed-model-name clinic --out models
+	touch $@
+
+run: train
+	bash scripts/run.sh
+
+shell: train
+	bash scripts/run.sh --shell
+
+validate: install
+	$(RASA) data validate --fail-on-warning
+
+test: train
+	bash scripts/test.sh
+
+bench: install
+	$(PYTHON) -m scripts.bench
+
+lock: install
+	$(VENV)/bin/pip freeze --exclude-editable | sort -f > requirements.lock.new && mv requirements.lock.new requirements.lock

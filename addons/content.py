@@ -1,0 +1,122 @@
+"""Clinic details and crisis resources from content/, checked when loaded.
+
+The server refuses to start on broken content rather than send a crisis reply with a
+hole in it, so every problem raises ContentError with a plain-words message.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONTENT_DIR_ENV = "CLINIC_CONTENT_DIR"
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+MAX_CRISIS_RESOURCES = 3
+
+CLINIC_FIELDS = (
+    "clinic_name",
+    "clinic_phone",
+    "clinic_after_hours_phone",
+    "clinic_hours",
+    "clinic_email",
+    "clinic_booking_url",
+    "clinic_payment_note",
+    "clinic_insurance_note",
+    "crisis_region",
+)
+
+
+class ContentError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CrisisResource:
+    text: str
+    link: str
+
+
+@dataclass(frozen=True)
+class ClinicContent:
+    clinic: dict[str, str]
+    region: str
+    emergency_number: str
+    reminder: str
+    resources: list[CrisisResource]
+
+    def template_values(self, with_links: bool) -> dict[str, str]:
+        """Values for the {placeholders} in responses.
+
+        With links (web chat), each crisis line is a Markdown link so the widget can make
+        it tappable; text channels get plain lines.
+        """
+        lines = [f"- [{r.text}]({r.link})" if with_links else f"- {r.text}"
+                 for r in self.resources]
+        return {
+            **self.clinic,
+            "crisis_resources": "\n".join(lines),
+            "emergency_number": self.emergency_number,
+            "crisis_reminder": self.reminder,
+        }
+
+
+def content_dir() -> Path:
+    return Path(os.environ.get(CONTENT_DIR_ENV) or DEFAULT_CONTENT_DIR)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as f:
+            return yaml.safe_load(f)
+    except FileNotFoundError as e:
+        raise ContentError(f"{path}: file is missing") from e
+    except yaml.YAMLError as e:
+        raise ContentError(f"{path}: not valid YAML ({e})") from e
+
+
+def load_content(directory: Path | None = None) -> ClinicContent:
+    directory = directory or content_dir()
+    clinic_path = directory / "clinic.yml"
+    clinic = _read_yaml(clinic_path)
+    if not isinstance(clinic, dict):
+        raise ContentError(f"{clinic_path}: expected 'name: value' lines")
+    for field in CLINIC_FIELDS:
+        value = clinic.get(field)
+        if not isinstance(value, str) or not value.strip():
+            raise ContentError(f"{clinic_path}: '{field}' is missing or empty")
+
+    resources_path = directory / "crisis_resources.yml"
+    regions = _read_yaml(resources_path)
+    region = clinic["crisis_region"].strip()
+    if not isinstance(regions, dict) or region not in regions:
+        raise ContentError(
+            f"{clinic_path}: crisis_region '{region}' is not a region in {resources_path}"
+        )
+    entry = regions[region] or {}
+    emergency = str(entry.get("emergency_number", "")).strip()
+    reminder = str(entry.get("reminder", "")).strip()
+    raw = entry.get("resources") or []
+    if not emergency or not reminder:
+        raise ContentError(
+            f"{resources_path}: region {region} needs an emergency_number and a reminder"
+        )
+    if not 1 <= len(raw) <= MAX_CRISIS_RESOURCES:
+        raise ContentError(
+            f"{resources_path}: region {region} must list 1 to {MAX_CRISIS_RESOURCES} resources"
+        )
+    resources = []
+    for item in raw:
+        text, link = str(item.get("text", "")).strip(), str(item.get("link", "")).strip()
+        if not text or not link.startswith(("tel:", "sms:", "https:")):
+            raise ContentError(
+                f"{resources_path}: region {region}: each resource needs text and a "
+                "tel:, sms: or https: link"
+            )
+        resources.append(CrisisResource(text, link))
+
+    values = {field: str(clinic[field]).strip() for field in CLINIC_FIELDS}
+    return ClinicContent(values, region, emergency, reminder, resources)

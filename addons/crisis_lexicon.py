@@ -1,0 +1,336 @@
+"""Deterministic crisis and medical-emergency detection.
+
+Pure functions over text, so the rules can be tested without a model. The patterns
+run on normalised text: lower case, no accents, apostrophes dropped ("don't" ->
+"dont"), leetspeak undone, a letter repeated 3+ times squeezed to one, everything that is not
+a letter or digit turned into a single space.
+
+When in doubt the detector escalates: a missed crisis is the worst failure, an extra
+hotline message is acceptable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from re import Pattern
+
+CRISIS = "crisis"
+EMERGENCY = "emergency"
+# Crisis words in a safe frame (idiom, negation, question about treatment): the
+# normal answer plus a one-line reminder of the crisis line.
+MENTION = "mention"
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    verdict: str
+    # Which rule family fired; never the user's words, so it is safe to log.
+    category: str | None = None
+
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s"})
+_APOSTROPHES = re.compile(r"[’'`´]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+# Leetspeak only inside words, so "988" or "24/7" stay numbers.
+_SPACED_LETTERS = re.compile(r"\b[a-z](?: [a-z]\b){2,}")
+_LEET_WORD = re.compile(r"\b(?=[a-z0-9@$]*[a-z])[a-z0-9@$]+\b")
+
+
+# Long, distinctive words whose misspellings are common in distress ("suicdal",
+# "myslef"). Short words are left alone: "kill" is one letter from "bill".
+_FUZZY_WORDS = ("suicide", "suicidal", "myself", "overdose", "overdosed", "selfharm")
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count once)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _canonical(token: str) -> str:
+    if len(token) < 6 or token in _FUZZY_WORDS:
+        return token
+    for word in _FUZZY_WORDS:
+        allowed = 2 if min(len(token), len(word)) >= 8 else 1
+        if abs(len(token) - len(word)) <= allowed and _distance(token, word) <= allowed:
+            return word
+    return token
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = _APOSTROPHES.sub("", text)
+    text = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+    text = _NON_WORD.sub(" ", text)
+    text = _REPEATS.sub(r"\1", text)
+    # "k i l l myself" -> "kill myself"
+    text = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    return " " + " ".join(_canonical(t) for t in text.split()) + " "
+
+
+def _rx(*patterns: str) -> Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+# Spellings of suicide/suicidal seen in the wild, plus slang.
+# Typos of these words are mapped to them before matching (see _canonical).
+_SUICIDE = r"suicid\w*|sewer ?slide|sewerslide|sooicide"
+_SELF = r"(?:my ?self|myslef|mysefl|mself|meself|my own self)"
+_OTHER_SELF = r"(?:him ?self|her ?self|them ?selves|them ?self|themself)"
+_KILL = r"(?:kill|kil|kll|klil|murder|off|unalive|delete|end)"
+_DIE = r"(?:die|dye|dead|die already)"
+_PERSON = (
+    r"(?:he|she|they|son|daughter|kid|child|teen|friend|partner|wife|husband|boyfriend"
+    r"|girlfriend|mom|mum|mother|dad|father|brother|sister|roommate|cousin|patient)"
+)
+_METHOD_MEANS = (
+    r"pills?|meds|medication|tablets|sleeping pills|painkillers|tylenol|paracetamol"
+    r"|insulin|opioids?|fentanyl|bleach|poison|rope|noose|gun|pistol|rifle|firearm"
+    r"|bullet|razor|blade|knife|bridge|building|roof|train|cliff"
+)
+
+# First-person intent, plans, self-harm, passive ideation, hopelessness, slang.
+_CRISIS_PHRASES = _rx(
+    # explicit ideation
+    rf" (?:{_KILL}|kiling|killing|hurt|hurting|hang|hanging|shoot|shooting|drown|poison"
+    rf"|overdose on) {_SELF} ",
+    rf" (?:want|wanna|going|gonna|plan|planning|ready|about|trying|try|tried|thinking"
+    rf"|think|thought|decided|need|should|could|will|might) (?:to )?(?:just )?"
+    rf"(?:{_KILL}|kiling|killing) my ?self ",
+    r" kms | kys | unalive | unaliving | ctb | catch(?:ing)? the bus ",
+    r" in (?:a )?crisis | (?:im|i am|i m) in danger ",
+    r" (?:end|ending|ended|take|taking|took) (?:my|my own) (?:life|lyfe) ",
+    r" (?:end|ending|finish|finishing) (?:it|it all|everything|things) (?:all |now |tonight |today |soon )?",
+    r" (?:want|wanna|wish|wished|hope|ready|going|gonna|deserve) (?:to |i could |i would |i )?"
+    rf"(?:just )?(?:{_DIE}|be dead|not exist|stop existing|disappear forever|not be alive) ",
+    r" wanting to die | want death | rather be dead | better off dead | better dead ",
+    r" wish i (?:was|were|had) (?:dead|never been born|not born|not alive|gone) ",
+    r" (?:dont|do not|dnt|dont really|no longer|dont even) (?:want|wanna|wish) (?:to )?"
+    r"(?:live|be alive|be here|exist|go on|wake up|keep going|keep living|be around|continue) ",
+    r" (?:not|never) (?:wake|waking) up ",
+    r" (?:hope|wish|pray|praying|hoping|wishing) (?:that )?i (?:just |simply |would |will |could )*"
+    r"(?:dont|do not|never|not|wont|didnt) (?:wake up|wake|make it|survive|see tomorrow) ",
+    r" if i (?:just |simply )?(?:wasnt|werent|was not|were not|wasn t) (?:here|around|alive) ",
+    r" if i (?:just |simply )?(?:was|were|am|m) (?:gone|dead|not here|not around|no longer here) ",
+    r" if i (?:just |simply )?(?:died|disappeared|never woke up|didnt wake up) ",
+    r" (?:fall|go) (?:a)?sleep (?:and|n) (?:never|not) wake ",
+    r" sleep forever | (?:stop|cease) (?:to )?exist(?:ing)? | disappear forever ",
+    r" (?:not sure|dont know|unsure|no idea) (?:if |whether |why )?i (?:still |even )?"
+    r"(?:want to|wanna|should|can) (?:live|be alive|be here|go on|keep going|exist) ",
+    r" (?:tired|sick|done) (?:of|with) (?:living|life|being alive|existing|everything) ",
+    r" (?:reason|point) (?:to|in|of) (?:live|living|life|being alive|going on|keep going|carrying on|existing) ",
+    r" (?:easier|better|happier) (?:for everyone |for them |for my family )?if i (?:was|were|wasnt|werent|died) ",
+    r" (?:notice|care|miss me) if i (?:was|were|died|disappeared|was gone|were gone) ",
+    r" (?:nothing|no one|nobody) (?:left )?to live for ",
+    r" (?:cant|can not|cannot) (?:go on|keep going|do this anymore|take it anymore|take this anymore"
+    r"|cope anymore|live like this|keep living) ",
+    r" (?:life|living) (?:is not|isnt|aint|not) worth ",
+    r" not worth living | no way out | only way out | only way to (?:stop|end) | give up on (?:life|living|everything) ",
+    # hopelessness and burden
+    r" better off without me | (?:be )?better without me | a burden (?:to|on|for) ",
+    r" (?:im|i am|i feel|feel like|i m) (?:such |just |only )?(?:a )?burden ",
+    r" (?:hopeless|helpless and hopeless|no hope|lost all hope|lost hope) ",
+    r" (?:wont|will not|not) be (?:around|here) (?:much longer|for long|anymore|tomorrow) ",
+    r" (?:say|said|saying) goodbye (?:to everyone|for good|forever) ",
+    r" (?:suicide|goodbye) (?:note|letter) | (?:wrote|writing|write) (?:a|my) (?:note|letter) to (?:my|everyone) ",
+    r" giving away (?:my|all my) (?:stuff|things|belongings) ",
+    # plans and means
+    rf" (?:took|take|taking|swallow|swallowed|swallowing|down|downed|popped|pop|gonna take"
+    rf"|going to take) (?:all|a bunch of|bunch of|too many|a lot of|lots of|a handful of"
+    rf"|handful of|the whole|a whole|a full|an entire|all of|all the|my whole) "
+    rf"(?:of )?(?:my |the |bottle of |pack of |box of )*(?:{_METHOD_MEANS}) ",
+    rf" (?:stockpil\w*|saving up|hoarding|collecting) (?:my |the )?(?:{_METHOD_MEANS}) ",
+    r" (?:take|swallow|taking|swallowing|down|use) (?:them|it|those|these|the lot) all | all of them at once ",
+    rf" (?:{_METHOD_MEANS}) (?:\w+ ){{0,4}}(?:using it|use it|do it|end it|with it) ",
+    rf" (?:looking at|staring at|holding|thinking about) (?:my |the |a |his |her )?(?:\w+ )?(?:{_METHOD_MEANS}) ",
+    r" (?:know|decided|figured out|planned|worked out) (?:exactly )?how (?:im|i am|i will|ill|i m|to)"
+    r" (?:going to |gonna )?(?:do it|end it|kill|go) ",
+    r" overdos\w* (?:on purpose|intentionally|tonight|deliberately) | (?:i|im|gonna|going to|want to|will) overdose ",
+    r" how (?:many|much) (?:\w+ ){0,5}(?:to|would|will|does it take to) (?:die|kill|overdose|od|end) ",
+    r" (?:lethal|fatal|deadly) (?:dose|amount|overdose) ",
+    r" (?:bought|have|got|get|buy|holding|loaded|load) (?:a |the |my )?(?:gun|pistol|rifle|rope|noose) ",
+    r" (?:tie|tied|tying|make|made|making) (?:a )?noose ",
+    r" (?:jump|jumping|jumped) (?:off|from|in front of) ",
+    r" (?:step|walk|walking) in front of (?:a )?(?:train|car|bus|truck) ",
+    r" slit (?:my )?(?:wrists?|throat) ",
+    # self-harm
+    rf" (?:cut|cuting|burn|hurt|harm|punish|scratch|bleed|starv)\w* {_SELF} ",
+    r" (?:cut|cutting|cuting|carve|carving) (?:my|on my) (?:arms?|wrists?|legs?|thighs?|skin|stomach) ",
+    r" (?:started|start|back to|relapsed|relapse|urge to) (?:cutting|self harming|hurting myself) ",
+    r" cut (?:deeper|again|more|myself) | (?:want|wanting|wanna|urge|urges) to cut ",
+    # reports about someone else
+    rf" (?:{_KILL}|kiling|kill|hurt|harm|cut|shoot|shot|hang|hung|burn|starv|poison)\w* {_OTHER_SELF} ",
+    r" (?:end|ending|take|taking|took) (?:his|her|their) (?:own )?(?:life|lives) ",
+    rf" {_PERSON} (?:\w+ ){{0,4}}(?:wants|want|wanted|wanting|talks about wanting|talking about wanting"
+    rf"|said he wants|said she wants|says he wants|says she wants) (?:to )?(?:die|be dead|not be here|disappear) ",
+    rf" {_PERSON} (?:\w+ ){{0,3}}(?:is|s|has been|was|seems|been|might be|may be|could be) (?:\w+ )?(?:{_SUICIDE}) ",
+)
+
+# Words that are a crisis on their own unless the frame is safe (negated, a question
+# about treatment). Missing any frame, they escalate.
+_CRISIS_TOPIC_WORDS = _rx(
+    rf" (?:{_SUICIDE}) ",
+    r" self ?harm\w* | self ?injur\w* | selfharm\w* | self mutilat\w* ",
+    r" overdos\w* | od ",
+    r" (?:want|wanna) to die | kill (?:my ?self|me) | end my life ",
+    r" (?:dark|bad) thoughts ",
+    r" death wish ",
+)
+
+# A personal disclosure overrides any safe frame: "I have suicidal thoughts, can
+# ketamine help?" is a crisis, not a question about treatment.
+_FILLER = (
+    r"(?:am|m|is|are|was|feel|feeling|felt|have|ve|had|get|getting|keep|keeps|been|having|still"
+    r"|always|so|really|very|pretty|kind of|kinda|often|sometimes|lately|constantly|currently"
+    r"|a lot of|some|these|those|bad|constant|frequent|passive|recurring|daily|with|for|of|my"
+    r"|been having|thinking|thoughts|was being|being|deeply|extremely|severely|now|a history of"
+    r"|history of|a|past|recent)"
+)
+_DISCLOSURE = _rx(
+    rf" (?:i|im|i m|ive|i ve|id|i d|we|my|me|help me) (?:{_FILLER} ){{0,4}}"
+    rf"(?:{_SUICIDE}|self ?harm\w*|selfharm\w*|dark thoughts|thoughts of (?:death|dying)"
+    rf"|thoughts about (?:death|dying)|overdos\w*) ",
+    rf" {_PERSON} (?:{_FILLER} ){{0,4}}(?:{_SUICIDE}|self ?harm\w*|selfharm\w*) ",
+    r" (?:i|we) (?:just )?(?:overdosed|od d) ",
+)
+
+# Safe frames, each removed from the text before the crisis phrases are checked.
+_IDIOMS = _rx(
+    r" (?:is|are|was|its|it s|thats|this|these|those|you re|youre|theyre|they are|my \w+ (?:is|are)) "
+    r"(?:\w+ ){0,2}killing me(?: softly)?",
+    r" (?:\w+ )?killing me (?:lol|lmao|haha|rn|right now lol)",
+    r" killing (?:it|time)| killed it| kill time| kill (?:for|a) (?:a |an |some )?\w+",
+    r" (?:could|would) kill (?:for|someone for) ",
+    r" dying (?:to|for|of laughter|laughing|of boredom)| die laughing| died laughing| to die for",
+    r" (?:im|i m|i am|literally) (?:so )?dead (?:lol|lmao|haha|xd|omg)| dead (?:lol|lmao|haha)",
+    r" (?:bored|scared|worried|frightened|tickled) to death",
+    r" dead (?:tired|serious)",
+    r" my (?:phone|battery|laptop|car) (?:is |just )?(?:dead|died|dying)",
+    r" (?:boss|mom|mum|dad|wife|husband|partner|teacher|he|she|they|you|it|this|that|kids?)"
+    r" (?:is |s |will |would |gonna |going to |is gonna |is going to |might )+kill me",
+    r" (?:the )?death of me",
+)
+
+# Distress that looks like an idiom but is not one: never defused.
+_DISTRESS_IDIOMS = _rx(
+    r" (?:depression|anxiety|ptsd|life|living|loneliness|grief|this pain|the pain|my thoughts"
+    r"|my mind|my brain|being alive|existing|everything) (?:is |are )?(?:\w+ )?killing me ",
+)
+
+_NEGATOR = (
+    r"(?:not|never|no|nt|dont|do not|didnt|im not|i am not|i m not|arent|isnt|wasnt|havent|hasnt"
+    r"|no longer|none|zero|without|didnt ever|have never|ve never|never ever)"
+)
+_NEGATION_FILLER = (
+    r"(?:really|actually|currently|feeling|having|been|had|have|any|ever|at all|at the moment"
+    r"|right now|feel|get|getting|experiencing|thinking about|thinking of|and never have been"
+    r"|wanted to|want to|wanna|planned to|plan to|tried to|intend to|going to|gonna|in|a|at)"
+)
+_NEGATED = _rx(
+    rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,3}}(?:{_SUICIDE}|self ?harm\w*|selfharm\w*)"
+    rf"(?: (?:thoughts?|ideation|feelings?|urges?|tendencies|risk))?",
+    rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,2}}(?:thoughts?|urges?|ideation|plans?|intention|history)"
+    rf" (?:of|about|to) (?:{_SUICIDE}|self ?harm\w*|hurting myself|harming myself|killing myself)",
+    r" (?:not|never) (?:going to|gonna|planning to|thinking about|thinking of|want to|wanting to) "
+    r"(?:hurt|harm) (?:my ?self|anyone)",
+    rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,3}}(?:hurt|hurting|harm|harming|cut|cutting) my ?self",
+    rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,3}}(?:ending|end|taking|take) my (?:own )?life",
+    r" (?:dont|do not|didnt|never) (?:really |even |ever )?(?:want|wanna|wanted|wish) (?:to )?"
+    r"(?:die|be dead)(?: or anything| or something| lol| though)?",
+    rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,3}}(?:crisis|danger|at risk|a danger to myself)",
+)
+
+# "I'm not suicidal, but I think about it a lot": the negation is taken back.
+_RETRACTION = _rx(
+    r" (?:but|though|although|except|yet|still) (?:\w+ ){0,6}(?:think about it|thinking about it"
+    r"|the thoughts?|urges?|sometimes i|wish i|feel like i|imagine|picture myself|wonder what it"
+    r"|plan|planned|do it) ",
+)
+
+# Asking about treatment (or the research) rather than disclosing: "can ketamine help
+# suicidal thoughts?".
+_INFORMATIONAL = _rx(
+    r" (?:can|could|does|do|is|are|will|would|should|how|what|why|when|which|has|have) (?:\w+ ){0,6}"
+    r"(?:ketamine|infusions?|treatment|therapy|esketamine|spravato|studies|research|psychiatrists?"
+    r"|treat|accept|eligible|qualify|candidates?)",
+    r" (?:said|says|read|heard|seen|saw|told me|claims?) (?:that )?(?:\w+ ){0,4}"
+    r"(?:helps?|reduces?|treats?|lowers?|works?|used|approved)",
+    r" (?:ketamine|infusions?|treatment|therapy|esketamine|spravato|studies|research|study|fda|trials?)"
+    r" (?:\w+ ){0,6}(?:help|helps|treat|treats|reduce|reduces|used|approved|work|works|effective"
+    r"|shown|show|lower|lowers|risk|for)",
+    rf" (?:risk|rates?|prevention|awareness|research|studies|statistics) (?:of |on |for |about )?(?:{_SUICIDE})",
+)
+
+# Medical emergencies after (or outside) an infusion.
+_EMERGENCY = _rx(
+    r" (?:chest|heart) (?:pain|pains|hurts|hurting|is hurting|tightness|tight|pressure|is pounding"
+    r"|pounding|racing|is racing|wont slow down|beating really fast|feels like its exploding)",
+    r" (?:my )?chest (?:\w+ ){0,2}(?:hurts|hurting|tight|pressure|pain|crushing|squeez\w*)",
+    r" heart attack| cardiac arrest",
+    r" (?:cant|cannot|can not|can t|could not|couldnt|struggling to|hard to|trouble|difficulty"
+    r"|having trouble|not able to|unable to) (?:breath|breathe|breathing|catch (?:my|his|her|their) breath)",
+    r" (?:not|isnt|stopped|stop) breathing| short of breath| shortness of breath| gasping",
+    r" (?:having|had|has|is having|in) (?:a )?(?:seizure|fit|convulsion)s?| seizing| convuls\w*",
+    r" (?:passed|passing) out| fainted| fainting| collapsed| unresponsive"
+    r"| (?:is|was|went|are|found|hes|shes|theyre|just went|been|now) unconscious"
+    r"| (?:wont|will not|cant|not) wak(?:e|ing) (?:him|her|them)? ?up",
+    r" stroke| face (?:is )?droop\w*| slurr\w* (?:speech|words)| cant move (?:my|his|her) (?:arm|leg|face|side)",
+    r" anaphyla\w*| throat (?:is )?(?:closing|swelling|swollen|tight)| (?:face|lips|tongue) (?:is |are )?(?:swelling|swollen)"
+    r"| severe (?:allergic|reaction)| allergic reaction",
+    r" (?:coughing|vomiting|throwing) up blood| bleeding (?:heavily|a lot|wont stop)",
+    r" (?:blood pressure|bp) (?:is )?(?:\w+ )?(?:through the roof|very high|dangerously|sky high|\d{3})",
+    r" (?:overdosed|overdosing)| took too much (?:ketamine|of it)",
+    r" (?:call|need|get) (?:an )?ambulance| (?:call|calling) 911",
+)
+
+# "Can ketamine cause seizures?" asks about a risk; "is chest pain normal after an
+# infusion?" is someone who has chest pain, so it is not excluded.
+_EMERGENCY_QUESTION = _rx(
+    r" (?:can|could|does|do|will|might|may|would) (?:ketamine|it|the infusion|infusions|an infusion"
+    r"|the treatment|treatment|this|the drug|esketamine) (?:\w+ ){0,2}(?:cause|give|lead to|trigger|raise)",
+    r" (?:risk|chance|likelihood|history) of",
+)
+
+def _strip(pattern: Pattern[str], text: str) -> str:
+    return pattern.sub(" ", text)
+
+
+def assess(text: str) -> Assessment:
+    """Classifies a user message as crisis, emergency, mention or none."""
+    norm = normalise(text)
+    if not norm.strip():
+        return Assessment(NONE)
+
+    if _DISTRESS_IDIOMS.search(norm):
+        return Assessment(CRISIS, "phrase")
+    idioms_removed = _strip(_IDIOMS, norm)
+    defused = _strip(_NEGATED, idioms_removed)
+    if defused != idioms_removed and _RETRACTION.search(defused):
+        return Assessment(CRISIS, "retracted_negation")
+    if _CRISIS_PHRASES.search(defused):
+        return Assessment(CRISIS, "phrase")
+
+    disclosed = bool(_DISCLOSURE.search(defused))
+    topical = bool(_CRISIS_TOPIC_WORDS.search(defused))
+    if topical and (disclosed or not _INFORMATIONAL.search(defused)):
+        return Assessment(CRISIS, "disclosure" if disclosed else "topic")
+
+    if _EMERGENCY.search(norm) and not _EMERGENCY_QUESTION.search(norm):
+        return Assessment(EMERGENCY, "medical")
+
+    if defused != norm or topical:
+        return Assessment(MENTION, "informational" if topical else "idiom_or_negation")
+    return Assessment(NONE)

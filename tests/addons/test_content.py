@@ -1,0 +1,80 @@
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from addons.content import ContentError, load_content
+
+REAL = Path("content")
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    for name in ("clinic.yml", "crisis_resources.yml"):
+        shutil.copy(REAL / name, tmp_path / name)
+    return tmp_path
+
+
+def edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data))
+
+
+def test_real_content_loads_with_us_defaults() -> None:
+    content = load_content(REAL)
+    assert content.region == "US"
+    assert content.emergency_number == "911"
+    assert [r.link for r in content.resources] == ["tel:988", "tel:911", "sms:741741?&body=HOME"]
+
+
+@pytest.mark.parametrize(
+    "region,first", [("UK", "tel:116123"), ("CA", "tel:988"), ("AU", "tel:131114")]
+)
+def test_other_regions_are_configuration(content_copy: Path, region: str, first: str) -> None:
+    edit(content_copy / "clinic.yml", lambda d: d.update(crisis_region=region))
+    content = load_content(content_copy)
+    assert content.resources[0].link == first
+    assert content.template_values(with_links=False)["crisis_reminder"]
+
+
+def test_template_values_plain_and_linked() -> None:
+    content = load_content(REAL)
+    plain = content.template_values(with_links=False)
+    linked = content.template_values(with_links=True)
+    assert plain["crisis_resources"].splitlines()[0].startswith("- Call or text 988")
+    assert "(tel:988)" not in plain["crisis_resources"]
+    assert linked["crisis_resources"].splitlines()[0].endswith("(tel:988)")
+    assert plain["clinic_phone"] == "(503) 555-0142"
+
+
+def test_missing_field_is_an_error(content_copy: Path) -> None:
+    edit(content_copy / "clinic.yml", lambda d: d.pop("clinic_phone"))
+    with pytest.raises(ContentError, match="clinic_phone"):
+        load_content(content_copy)
+
+
+def test_unknown_region_is_an_error(content_copy: Path) -> None:
+    edit(content_copy / "clinic.yml", lambda d: d.update(crisis_region="FR"))
+    with pytest.raises(ContentError, match="FR"):
+        load_content(content_copy)
+
+
+def test_more_than_three_resources_is_an_error(content_copy: Path) -> None:
+    extra = {"text": "Another line.", "link": "tel:123"}
+    edit(content_copy / "crisis_resources.yml", lambda d: d["US"]["resources"].append(extra))
+    with pytest.raises(ContentError, match="1 to 3"):
+        load_content(content_copy)
+
+
+def test_resource_without_a_link_is_an_error(content_copy: Path) -> None:
+    edit(content_copy / "crisis_resources.yml", lambda d: d["US"]["resources"][0].pop("link"))
+    with pytest.raises(ContentError, match="link"):
+        load_content(content_copy)
+
+
+def test_broken_yaml_is_an_error(content_copy: Path) -> None:
+    (content_copy / "clinic.yml").write_text("clinic_name: [unclosed\n")
+    with pytest.raises(ContentError, match="not valid YAML"):
+        load_content(content_copy)

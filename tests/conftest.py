@@ -1,0 +1,59 @@
+"""Shared test helpers: a tracker factory over rasa_sdk's Tracker.from_dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+
+
+def make_tracker(
+    intent: str = "faq",
+    text: str = "a question",
+    response_selector: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [],
+        "response_selector": response_selector or {},
+    }
+    return Tracker.from_dict(
+        {
+            "sender_id": "test-user",
+            "slots": slots or {},
+            "latest_message": latest,
+            "events": events or [{"event": "user", "text": text, "parse_data": latest}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+def selector_ranking(*topics_and_confidences: tuple[str, float]) -> dict[str, Any]:
+    """A response_selector block as Rasa puts it in the parse data."""
+    ranking = [
+        {"id": i, "confidence": c, "intent_response_key": f"faq/{t}"}
+        for i, (t, c) in enumerate(topics_and_confidences)
+    ]
+    top = ranking[0] if ranking else {"confidence": 0.0, "intent_response_key": None}
+    return {
+        "faq": {
+            "response": {
+                "confidence": top["confidence"],
+                "intent_response_key": top["intent_response_key"],
+                "utter_action": f"utter_{top['intent_response_key']}",
+            },
+            "ranking": ranking,
+        }
+    }
+
+
+@pytest.fixture
+def tracker_factory():
+    return make_tracker

@@ -1,0 +1,153 @@
+"""End to end: the real Rasa and action servers, over the REST webhook."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from addons.content import load_content
+from tests.servers import Servers
+
+pytestmark = [pytest.mark.servers, pytest.mark.model]
+
+CONTENT = load_content()
+PHONE = CONTENT.clinic["clinic_phone"]
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory):
+    running = Servers(workdir=tmp_path_factory.mktemp("servers")).start()
+    yield running
+    running.stop()
+
+
+def sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+def texts(replies: list) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def post_raw(servers: Servers, body: bytes, content_type: str = "application/json"):
+    return requests.post(
+        f"{servers.url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": content_type},
+        timeout=60,
+    )
+
+
+def test_faq_question_gets_its_answer(servers: Servers) -> None:
+    reply = texts(servers.say(sender(), "how long does an infusion take?"))
+    assert "40 to 60 minutes" in reply
+
+
+def test_fallback_offers_topic_buttons(servers: Servers) -> None:
+    replies = servers.say(sender(), "blorp fizzwick qua")
+    assert "say it another way" in texts(replies)
+
+
+def test_crisis_reply_with_the_action_server_stopped(servers: Servers) -> None:
+    servers.stop_actions()
+    try:
+        user = sender()
+        reply = texts(servers.say(user, "I don't want to be alive anymore"))
+        assert "988" in reply and "911" in reply and "741741" in reply
+        assert PHONE in reply
+        # Later answers keep a reminder; a request for a person gets the contact at once.
+        handoff = texts(servers.say(user, "can I talk to a real person"))
+        assert PHONE in handoff and CONTENT.reminder in handoff
+    finally:
+        servers.start_actions()
+
+
+def test_emergency_reply(servers: Servers) -> None:
+    reply = texts(servers.say(sender(), "my chest hurts really bad after the infusion"))
+    assert "Call 911 now" in reply
+    assert CONTENT.clinic["clinic_after_hours_phone"] in reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "x" * 100_000,
+        "how long " * 11_000,
+        "\x00\x01\x02\x1b[31m",
+        "<script>alert(1)</script><img src=x onerror=alert(1)>",
+        "😀" * 500,
+    ],
+    ids=["empty", "blank", "100kb", "100kb-words", "control", "html", "emoji"],
+)
+def test_bad_input_is_answered_without_a_crash(servers: Servers, message: str) -> None:
+    response = requests.post(
+        f"{servers.url}/webhooks/rest/webhook",
+        json={"sender": sender(), "message": message},
+        timeout=120,
+    )
+    assert response.status_code == 200
+    assert isinstance(response.json(), list)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"\xff\xfe\x00binary",
+        b'{"sender": "x"}',
+        b'{"sender": "x", "message": ["a", "b"]}',
+        b'{"message": "no sender"}',
+        b"[]",
+        ('{"sender": "x", "message": "%s"}' % ("x" * 200_000)).encode(),
+    ],
+    ids=["invalid-json", "binary", "no-message", "list-message", "no-sender", "not-an-object",
+         "over-limit"],
+)
+def test_malformed_requests_get_a_client_error(servers: Servers, body: bytes) -> None:
+    response = post_raw(servers, body)
+    assert 400 <= response.status_code < 500
+
+
+def test_conversation_state_survives_bad_input(servers: Servers) -> None:
+    user = sender()
+    servers.say(user, "I want to kill myself")
+    post_raw(servers, b"{not json")
+    servers.say(user, "\x00" * 10)
+    # The crisis turn is still remembered: the next answer keeps the reminder.
+    reply = texts(servers.say(user, "how long does an infusion take?"))
+    assert CONTENT.reminder in reply
+
+
+def test_conversations_survive_a_restart(servers: Servers) -> None:
+    user = sender()
+    servers.say(user, "I want to kill myself")
+    servers.stop_rasa()
+    servers.start_rasa()
+    reply = texts(servers.say(user, "how long does an infusion take?"))
+    assert CONTENT.reminder in reply
+
+
+def test_user_text_is_not_logged(servers: Servers) -> None:
+    secret = f"my-private-words-{uuid.uuid4().hex}"
+    servers.say(sender(), f"I want to kill myself {secret}")
+    assert secret not in Path(servers.log_path).read_text(errors="replace")
+
+
+def test_conversation_api_is_off(servers: Servers) -> None:
+    response = requests.get(f"{servers.url}/conversations/anyone/tracker", timeout=10)
+    assert response.status_code == 404
+
+
+def test_cors_allows_only_the_configured_origin(servers: Servers) -> None:
+    url = f"{servers.url}/webhooks/rest/webhook"
+    allowed = requests.options(url, headers={"Origin": "http://localhost:8080",
+                                             "Access-Control-Request-Method": "POST"}, timeout=10)
+    other = requests.options(url, headers={"Origin": "https://evil.example",
+                                           "Access-Control-Request-Method": "POST"}, timeout=10)
+    assert allowed.headers.get("Access-Control-Allow-Origin") == "http://localhost:8080"
+    assert "Access-Control-Allow-Origin" not in other.headers

@@ -1,0 +1,136 @@
+"""Starts the real action server and Rasa server for end-to-end and browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = ROOT / ".venv" / "bin" / "rasa"
+MODEL = ROOT / "models" / "clinic.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(url: str, timeout: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: server exited with {proc.returncode}")
+        try:
+            if requests.get(url, timeout=1).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} did not come up in {timeout} s")
+
+
+@dataclass
+class Servers:
+    workdir: Path
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    allowed_origins: str = "http://localhost:8080"
+    extra_args: list[str] = field(default_factory=list)
+    rasa: subprocess.Popen | None = None
+    actions: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "rasa.log"
+
+    def _endpoints(self) -> Path:
+        path = self.workdir / "endpoints.yml"
+        text = (ROOT / "endpoints.yml").read_text()
+        text = text.replace("localhost:5055", f"127.0.0.1:{self.actions_port}")
+        text = text.replace("db: conversations.db", f"db: {self.workdir / 'conversations.db'}")
+        path.write_text(text)
+        return path
+
+    def start_actions(self) -> None:
+        self.actions = subprocess.Popen(
+            [str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until(f"http://127.0.0.1:{self.actions_port}/health", 60, self.actions)
+
+    def stop_actions(self) -> None:
+        _stop(self.actions)
+        self.actions = None
+
+    def start_rasa(self) -> None:
+        log = self.log_path.open("ab")
+        self.rasa = subprocess.Popen(
+            [
+                str(RASA), "run", "--model", str(MODEL), "--endpoints", str(self._endpoints()),
+                "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.rasa_port),
+                "--cors", *self.allowed_origins.split(), *self.extra_args,
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        wait_until(f"{self.url}/", 180, self.rasa)
+
+    def stop_rasa(self) -> None:
+        _stop(self.rasa)
+        self.rasa = None
+
+    def start(self) -> Servers:
+        self.start_actions()
+        self.start_rasa()
+        return self
+
+    def stop(self) -> None:
+        self.stop_rasa()
+        self.stop_actions()
+
+    def say(self, sender: str, text: str, timeout: float = 30) -> list:
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=timeout,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def _stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def require_model() -> None:
+    if not MODEL.exists():
+        sys.exit(f"{MODEL} is missing: run 'make train' first")
+    if shutil.which(str(RASA)) is None:
+        sys.exit(f"{RASA} is missing: run 'make install' first")
