@@ -1,7 +1,8 @@
 """NLU component that forces the crisis and emergency intents from fixed rules.
 
 It runs last in the pipeline, so whatever the classifiers (or the fallback) decided,
-crisis language ends as the `crisis` intent and the crisis rule answers it.
+crisis language ends as the `crisis` intent and the crisis rule answers it. The
+classifier can still escalate messages the rules do not recognise at all.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.crisis_lexicon import CRISIS, EMERGENCY, assess
+from addons.crisis_lexicon import CRISIS, EMERGENCY, MENTION, assess
+from addons.message_length import full_text
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class CrisisDetector(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            result = assess(message.get(TEXT) or "")
+            result = assess(full_text(message))
             message.set(
                 CRISIS_CHECK_KEY,
                 {"verdict": result.verdict, "category": result.category},
@@ -69,7 +71,24 @@ class CrisisDetector(GraphComponent):
                 # The category only, never the text: conversations are health data.
                 logger.info("Crisis detector forced intent %s (%s).", forced, result.category)
                 force_intent(message, forced, 1.0)
+            elif result.verdict == MENTION:
+                self._answer_normally(message)
         return messages
+
+    def _answer_normally(self, message: Message) -> None:
+        """An idiom, negation or question about treatment gets its normal answer.
+
+        The classifier learnt "suicidal" from crisis examples, so it would escalate
+        "can ketamine help suicidal thoughts?". The rules recognised a safe frame here;
+        the reply still carries the crisis reminder.
+        """
+        safety_intents = set(self._intents.values())
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != self._intents[CRISIS]:
+            return
+        for candidate in message.get(INTENT_RANKING_KEY) or []:
+            if candidate.get("name") not in safety_intents:
+                force_intent(message, candidate["name"], candidate["confidence"])
+                return
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

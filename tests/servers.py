@@ -42,6 +42,7 @@ def wait_until(url: str, timeout: float, proc: subprocess.Popen) -> None:
 @dataclass
 class Servers:
     workdir: Path
+    model: Path = MODEL
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     allowed_origins: str = "http://localhost:8080"
@@ -83,7 +84,7 @@ class Servers:
         log = self.log_path.open("ab")
         self.rasa = subprocess.Popen(
             [
-                str(RASA), "run", "--model", str(MODEL), "--endpoints", str(self._endpoints()),
+                str(RASA), "run", "--model", str(self.model), "--endpoints", str(self._endpoints()),
                 "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.rasa_port),
                 "--cors", *self.allowed_origins.split(), *self.extra_args,
             ],

@@ -46,3 +46,30 @@ def test_ranking_lists_the_forced_intent_once() -> None:
     message = classified("I want to kill myself", intent="crisis", confidence=0.6)
     ranking = detect(message).get("intent_ranking")
     assert [r["name"] for r in ranking] == ["crisis"]
+
+
+def test_a_mention_the_classifier_escalated_gets_its_normal_answer() -> None:
+    message = Message(
+        data={
+            "text": "can ketamine help with suicidal thoughts?",
+            "intent": {"name": "crisis", "confidence": 0.7},
+            "intent_ranking": [
+                {"name": "crisis", "confidence": 0.7},
+                {"name": "faq", "confidence": 0.25},
+            ],
+        }
+    )
+    message = detect(message)
+    assert message.get("intent") == {"name": "faq", "confidence": 0.25}
+    assert message.get(CRISIS_CHECK_KEY)["verdict"] == "mention"
+
+
+def test_the_classifier_still_escalates_what_the_rules_do_not_know() -> None:
+    message = detect(classified("everything feels grey and pointless", intent="crisis"))
+    assert message.get("intent")["name"] == "crisis"
+
+
+def test_reads_the_full_text_of_a_truncated_message() -> None:
+    message = classified("tell me about infusions " * 10)
+    message.set("full_text", "tell me about infusions " * 1000 + "I want to die")
+    assert detect(message).get("intent")["name"] == "crisis"
