@@ -16,7 +16,7 @@ from actions.topic_titles import topic_titles
 RETRIEVAL_INTENT = "faq"
 MAX_SUGGESTIONS = 3
 # Topics ranked below this are noise, not suggestions.
-MIN_SUGGESTION_CONFIDENCE = 0.05
+MIN_SUGGESTION_CONFIDENCE = 0.1
 
 
 def closest_topics(tracker: Tracker) -> list[str]:

@@ -138,7 +138,10 @@ def main() -> None:
                 text = QUESTIONS[turn % len(QUESTIONS)]
                 for c in contenders:
                     c.long.append(timed_say(c.servers, long_sender[c.name], text))
-            memory = {c.name: rss_mib(c.servers.rasa.pid) for c in contenders}
+            memory = {}
+            for c in contenders:
+                assert c.servers.rasa is not None
+                memory[c.name] = rss_mib(c.servers.rasa.pid)
         finally:
             for c in contenders:
                 c.servers.stop_rasa()
