@@ -24,7 +24,7 @@ def test_data_validates_without_warnings() -> None:
 def test_stories_predict_every_action() -> None:
     result = run_rasa(
         "test", "core", "--model", str(MODEL), "--stories", "tests/stories",
-        "--fail-on-prediction-errors", "--out", "results/stories",
+        "--e2e", "--fail-on-prediction-errors", "--out", "results/stories",
     )
     failed = ROOT / "results" / "stories" / "failed_test_stories.yml"
     details = failed.read_text() if failed.exists() else result.stdout[-3000:]
