@@ -97,7 +97,7 @@ _PERSON = (
     r"|girlfriend|mom|mum|mother|dad|father|brother|sister|roommate|cousin|patient)"
 )
 _METHOD_MEANS = (
-    r"pills?|meds|medication|tablets|sleeping pills|painkillers|tylenol|paracetamol"
+    r"pills?|meds|medications?|prescriptions?|tablets|sleeping pills|painkillers|tylenol|paracetamol"
     r"|insulin|opioids?|fentanyl|bleach|poison|rope|noose|gun|pistol|rifle|firearm"
     r"|bullet|razor|blade|knife|bridge|building|roof|train|cliff"
 )
@@ -149,10 +149,11 @@ _CRISIS_PHRASES = _rx(
     r" giving away (?:my|all my) (?:stuff|things|belongings) ",
     # plans and means
     rf" (?:took|take|taking|swallow|swallowed|swallowing|down|downed|popped|pop|gonna take"
-    rf"|going to take) (?:all|a bunch of|bunch of|too many|a lot of|lots of|a handful of"
+    rf"|going to take) (?:all|a bunch of|bunch of|too many|a lot of|lots of|a handful of|many|so many"
     rf"|handful of|the whole|a whole|a full|an entire|all of|all the|my whole) "
     rf"(?:of )?(?:my |the |bottle of |pack of |box of )*(?:{_METHOD_MEANS}) ",
-    rf" (?:stockpil\w*|saving up|hoarding|collecting) (?:my |the )?(?:{_METHOD_MEANS}) ",
+    rf" (?:stockpil\w*|saving up|saving|saved up|hoarding|hoarded|collecting|stashing|hiding)"
+    rf" (?:all )?(?:my |the |his |her |their |up )?(?:{_METHOD_MEANS}) ",
     r" (?:take|swallow|taking|swallowing|down|use) (?:them|it|those|these|the lot) all | all of them at once ",
     rf" (?:{_METHOD_MEANS}) (?:\w+ ){{0,4}}(?:using it|use it|do it|end it|with it) ",
     rf" (?:looking at|staring at|holding|thinking about) (?:my |the |a |his |her )?(?:\w+ )?(?:{_METHOD_MEANS}) ",
@@ -177,6 +178,76 @@ _CRISIS_PHRASES = _rx(
     rf" {_PERSON} (?:\w+ ){{0,4}}(?:wants|want|wanted|wanting|talks about wanting|talking about wanting"
     rf"|said he wants|said she wants|says he wants|says she wants) (?:to )?(?:die|be dead|not be here|disappear) ",
     rf" {_PERSON} (?:\w+ ){{0,3}}(?:is|s|has been|was|seems|been|might be|may be|could be) (?:\w+ )?(?:{_SUICIDE}) ",
+    rf" {_PERSON} (?:\w+ ){{0,4}}(?:doesnt|does not|didnt|did not|dont|wont) (?:want|wanna) (?:to )?"
+    r"(?:live|be alive|be here|exist|go on|wake up) ",
+    r" (?:better off|happier|easier) without (?:me|him|her|them) | (?:would|will|d) be better off"
+    r" (?:with someone else|with somebody else|if i (?:was|were) gone) ",
+    # passive ideation: wishing for an accident, an illness or not to wake
+    r" (?:hope|hoping|wish|wishing|pray|praying) (?:\w+ ){0,3}(?:that )?(?:i |something |someone |a car |god |the \w+ )"
+    r"(?:\w+ ){0,4}(?:hit by|run over|runs me over|hits me|takes me|take me|kills me|crash|crashes"
+    r"|goes down|go down|dies|die|dont wake|never wake|wont wake) ",
+    r" (?:wish|wished|wishing) (?:i )?(?:had |d |id |would have )?never (?:been born|existed|woken up) ",
+    r" (?:terminal|cancer|fatal) (?:\w+ ){0,8}(?:relieved|relief|good news|hope its) ",
+    r" sleep (?:and|n|an) (?:no|not|never|dont|don t) (?:wake|waking) ",
+    r" (?:want|wnat|wamt|wnt|wan|wana|wanna) (?:to )?(?:dei|diee|dye) ",
+    r" (?:disapear|dissapear|disappear|dissappear|vanish) (?:for ever|forever|for good|permanently) ",
+    # means at hand, heights, vehicles
+    r" (?:knife|gun|pistol|rifle|blade|razor|rope|noose) (?:\w+ ){0,3}(?:next to me|beside me|in my hand"
+    r"|in my lap|on my lap|by my bed|in front of me|looking at it|staring at it) ",
+    rf" how (?:many|much) (?:\w+ ){{0,5}}(?:{_METHOD_MEANS}) (?:\w+ ){{0,3}}(?:it would take|would it take"
+    r"|does it take|it takes|to take|is enough|would be enough) ",
+    r" (?:thinking (?:about|of)|want to|wanna|going to|gonna|about to|ready to|urge to|tempted to)"
+    r" jump(?:ing)? (?!in |into |at |right |on board|ahead|through|start)",
+    r" (?:on|at) (?:the )?(?:roof|ledge|edge|bridge|top of) (?:\w+ ){0,8}(?:jump|jumping|looking down|fall) ",
+    r" (?:bridge|cliff|ledge|rooftop|roof) (?:\w+ ){0,8}(?:looking down|staring down|jump) ",
+    r" (?:drive|driving|drove|crash|crashing|steer|steering|swerve|swerving) (?:\w+ ){0,3}"
+    r"(?:into (?:a |the )?(?:wall|tree|traffic|oncoming|truck|pole|river|lake)|off (?:a |the )?(?:bridge|cliff|road))",
+    r" (?:searching|searched|googling|googled|looked up|looking up|look up|researching|researched|reading about)"
+    r" (?:\w+ ){0,4}(?:ways|way|how) to (?:die|kill|end it|end (?:my|his|her|their) life|commit) ",
+    # self-harm
+    rf" (?:hit|hitting|punch|punching|beat|beating|slap|slapping|choke|choking|strangl\w*|bruis\w*) {_SELF} ",
+    r" until (?:it|they|i|my \w+|the skin) (?:bled|bleeds|bleed|bleeding|bruised|bruise|broke) ",
+    r" (?:fresh|new|deep|deeper) cuts | (?:make|made|making) cuts | cuts? on my (?:arms?|wrists?|legs?"
+    r"|thighs?|stomach|skin|body|hips?) ",
+    r" sh (?:urges?|again|relapse|thoughts) | (?:urges? to|relapsed? (?:on|into)?) ?(?:sh|self harm) ",
+    r" (?:used|using|grabbed|picked up) (?:the|a|my) (?:blade|razor) ",
+    # hopelessness, feeling trapped, burden
+    r" (?:theres|there is|whats|what is|see|is) no point (?:anymore|any more|in anything|to anything|in trying"
+    r"|of anything|in going on) | no point (?:anymore|any more) | whats the point (?:anymore|of anything|of it all"
+    r"|of living|of trying|of going on) ",
+    r" (?:nothing|it|things|life) (?:is )?(?:ever )?(?:going to|gonna|will ever|will never|is never going to"
+    r"|is never gonna|never gets) (?:get|be|gets) better | (?:never|not) (?:going to|gonna) get better ",
+    r" (?:out of|run out of|ran out of|no more|no other) options | nothing (?:else )?left to try ",
+    r" (?:was|is) my last (?:hope|resort|chance|option) (?:\w+ ){0,6}(?:didnt|did not|doesnt|failed|not working|no"
+    r" help|isnt working) ",
+    r" (?:taking up|waste of) (?:space|oxygen|air) ",
+    r" given up on (?:life|myself|everything|getting better|ever getting better|trying|hope) "
+    r"| (?:im|i am|i m) done (?:trying|fighting|with everything|with life|with it all) "
+    r"| (?:cant|can not|cannot) fight (?:it|this|anymore|any more)",
+    r" (?:dont|do not|wont|cant|can not|cannot|not going to|not gonna|might not|not sure|no way)"
+    r" (?:\w+ ){0,4}(?:make it|survive|get|last) (?:through )?(?:the night|tonight|the weekend|another day"
+    r"|much longer|till morning|until morning) ",
+    # goodbyes, final arrangements
+    r" (?:texted|messaged|sent|wrote|said|saying|say) (?:me |us |them )?(?:a |my |his |her )?"
+    r"(?:goodbye|good bye|goodbyes|farewell)s? (?:to (?:my|everyone|her|him|them|all)|and (?:now|hes|shes|isnt|is not|not)) ",
+    r" (?:texted|messaged|sent) (?:me |us )?(?:a )?(?:goodbye|good bye|farewell) ",
+    r" (?:left|leave|leaving|found|wrote|writing|written|write) (?:a |her |his |their |my )?(?:note|notes|letters?)"
+    r" (?:\w+ ){0,4}(?:sorry|goodbye|family|everyone|kids|children|for my|to my|to everyone) ",
+    r" (?:this is|these are|here are) my (?:last|final) (?:message|words|post|text|goodbye) ",
+    r" (?:after|when|once|for when) (?:im|i am|i m) (?:gone|dead|not here|no longer here) "
+    r"| (?:after|when|once) i (?:die|am dead|m dead|pass) ",
+    r" wont be needing (?:them|it|anything|my|any more|anymore) | wont be (?:coming back|around anymore"
+    r"|around much longer|here much longer) ",
+    r" wont (?:hear|see) (?:from )?me (?:again|anymore|any more) ",
+    r" (?:sorry|apologi\w*) (?:\w+ ){0,4}(?:couldnt|could not|wasnt able to|never could) (?:get better|do this"
+    r"|go on|keep going|be better|fix myself|be enough) ",
+    r" thank (?:you|u)? ?(?:all )?for everything (?:\w+ ){0,8}(?:goodbye|bye|sorry|farewell) ",
+    r" (?:at peace|made peace|made my peace) with (?:my decision|it all|dying|death|the decision|leaving)"
+    r"(?! to (?:start|try|book|begin|get|have|do|go ahead))",
+    r" (?:tell|let) (?:\w+ ){0,3}(?:it wasnt|it was not|its not|it is not|it isnt) (?:their|your|his|her|anyones|any ones) fault ",
+    r" (?:gave|give|giving|given) (?:away )?(?:my|all my|away my|away all my) (?:dog|cat|pets?|stuff|things|belongings"
+    r"|possessions|savings|guitar|jewelry|jewellery) (?:away |to )",
+    r" (?:said|say|saying) (?:my )?goodbyes? to (?:my|everyone|all) ",
 )
 
 # Words that are a crisis on their own unless the frame is safe (negated, a question
@@ -237,13 +308,23 @@ _NEGATOR = (
 _NEGATION_FILLER = (
     r"(?:really|actually|currently|feeling|having|been|had|have|any|ever|at all|at the moment"
     r"|right now|feel|get|getting|experiencing|thinking about|thinking of|and never have been"
-    r"|wanted to|want to|wanna|planned to|plan to|tried to|intend to|going to|gonna|in|a|at)"
+    r"|wanted to|want to|wanna|planned to|plan to|tried to|intend to|going to|gonna|in|a|at"
+    r"|attempted|considered|contemplated|thought about|any history of|history of|have any)"
 )
 _NEGATED = _rx(
     rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,3}}(?:{_SUICIDE}|self ?harm\w*|selfharm\w*)"
     rf"(?: (?:thoughts?|ideation|feelings?|urges?|tendencies|risk))?",
     rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,2}}(?:thoughts?|urges?|ideation|plans?|intention|history)"
-    rf" (?:of|about|to) (?:{_SUICIDE}|self ?harm\w*|hurting myself|harming myself|killing myself)",
+    rf" (?:of|about|to) (?:{_SUICIDE}|self ?harm\w*|hurting myself|harming myself|killing myself"
+    r"|hurt myself|harm myself|kill myself|end my life|die)",
+    # A screening question reported, not answered yes: "the form asked if I'm suicidal".
+    r" (?:asked|asks|ask|asking|questionnaire|form|survey|screening|intake) (?:\w+ ){0,4}(?:if|whether|about)"
+    rf" (?:\w+ ){{0,4}}(?:thoughts? (?:of|about) )?(?:{_SUICIDE}|self ?harm\w*|hurting myself|harming myself"
+    r"|killing myself|hurt myself|ending my life)"
+    r"(?: (?:thoughts?|ideation|feelings?|urges?))?",
+    # Recovery: "I used to feel hopeless but I don't anymore".
+    rf" used to (?:feel|be|have|get) (?:\w+ ){{0,2}}(?:hopeless|{_SUICIDE}|self ?harm\w*|dark thoughts)"
+    r"(?: thoughts)? (?:but|and) (?:i )?(?:dont|do not|no longer|not|havent|am not|im not) (?:\w+ )?(?:anymore|any more|now)",
     r" (?:not|never) (?:going to|gonna|planning to|thinking about|thinking of|want to|wanting to) "
     r"(?:hurt|harm) (?:my ?self|anyone)",
     rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,3}}(?:hurt|hurting|harm|harming|cut|cutting) my ?self",
@@ -258,6 +339,7 @@ _RETRACTION = _rx(
     r" (?:but|though|although|except|yet|still) (?:\w+ ){0,6}(?:think about it|thinking about it"
     r"|the thoughts?|urges?|sometimes i|wish i|feel like i|imagine|picture myself|wonder what it"
     r"|plan|planned|do it) ",
+    r" (?:answered|said|put|ticked|checked|circled) yes ",
 )
 
 # Asking about treatment (or the research) rather than disclosing: "can ketamine help
@@ -265,7 +347,7 @@ _RETRACTION = _rx(
 _INFORMATIONAL = _rx(
     r" (?:can|could|does|do|is|are|will|would|should|how|what|why|when|which|has|have) (?:\w+ ){0,6}"
     r"(?:ketamine|infusions?|treatment|therapy|esketamine|spravato|studies|research|psychiatrists?"
-    r"|treat|accept|eligible|qualify|candidates?)",
+    r"|treat|accept|eligible|eligibility|qualify|candidates?|questionnaire|screen|screening|intake|form)",
     r" (?:said|says|read|heard|seen|saw|told me|claims?) (?:that )?(?:\w+ ){0,4}"
     r"(?:helps?|reduces?|treats?|lowers?|works?|used|approved)",
     r" (?:ketamine|infusions?|treatment|therapy|esketamine|spravato|studies|research|study|fda|trials?)"
@@ -291,9 +373,24 @@ _EMERGENCY = _rx(
     r" anaphyla\w*| throat (?:is )?(?:closing|swelling|swollen|tight)| (?:face|lips|tongue) (?:is |are )?(?:swelling|swollen)"
     r"| severe (?:allergic|reaction)| allergic reaction",
     r" (?:coughing|vomiting|throwing) up blood| bleeding (?:heavily|a lot|wont stop)",
-    r" (?:blood pressure|bp) (?:is )?(?:\w+ )?(?:through the roof|very high|dangerously|sky high|\d{3})",
+    r" (?:blood pressure|bp) (?:is )?(?:\w+ ){0,3}(?:through the roof|very high|dangerously|sky high|\d{3})",
     r" (?:overdosed|overdosing)| took too much (?:ketamine|of it)",
     r" (?:call|need|get) (?:an )?ambulance| (?:call|calling) 911",
+    r" chok(?:e|ing) (?!on my words)| (?:cant|can not|cannot|not) (?:get|getting) (?:any |enough )?air",
+    r" worst headache| thunderclap headache",
+    r" (?:1[89]\d|2\d\d) over \d{2,3}",
+    r" wheez\w* (?:\w+ ){0,2}(?:badly|bad|a lot)| (?:inhaler|epipen|epi pen) (?:\w+ )?(?:isnt|is not|not|didnt|did not"
+    r"|doesnt|does not|wont) (?:helping|working|help|work)",
+    r" (?:lips|face|fingers|skin|fingertips) (?:is |are )?(?:turning|going|gone|look|looks|went) (?:blue|grey|gray|purple)",
+    r" (?:pain|pains|pressure|tightness|squeezing) in (?:my|his|her|their|the) (?:chest|left arm|jaw)",
+    r" blacked out| (?:woke|came to|found \w+) (?:up )?on the floor| (?:blood|bleeding) (?:\w+ ){0,3}(?:from )?"
+    r"(?:my|his|her|their) (?:head|mouth|ears)| head (?:is )?bleeding",
+)
+
+# Figures of speech that look like emergencies.
+_EMERGENCY_IDIOMS = _rx(
+    r" (?:gave|give|giving|gives|almost gave|nearly gave) (?:me|him|her|us|them) (?:a )?(?:heart attack|stroke)",
+    r" (?:heart attack|stroke) (?:lol|lmao|haha)",
 )
 
 # "Can ketamine cause seizures?" asks about a risk; "is chest pain normal after an
@@ -302,6 +399,12 @@ _EMERGENCY_QUESTION = _rx(
     r" (?:can|could|does|do|will|might|may|would) (?:ketamine|it|the infusion|infusions|an infusion"
     r"|the treatment|treatment|this|the drug|esketamine) (?:\w+ ){0,2}(?:cause|give|lead to|trigger|raise)",
     r" (?:risk|chance|likelihood|history) of",
+    # Medical history, not an event now: "my dad had a heart attack last year".
+    r" (?:had|has had|have had|ive had|hes had|shes had) (?:a |an )?(?:heart attack|stroke|seizures?)"
+    r" (?:\w+ ){0,3}(?:last (?:year|month|week|spring|summer|fall|autumn|winter)|years? ago|months? ago"
+    r"|in the past|as a (?:kid|child|teen|baby)|when (?:i|he|she) was|before) ",
+    r" (?:can|could|is it|am i|will|would) (?:\w+ ){0,6}if (?:i|he|she|they|ive|hes|shes|i have|he has|she has)"
+    r" (?:\w+ ){0,2}(?:had|have had|has had) ",
 )
 
 def _strip(pattern: Pattern[str], text: str) -> str:
@@ -328,7 +431,8 @@ def assess(text: str) -> Assessment:
     if topical and (disclosed or not _INFORMATIONAL.search(defused)):
         return Assessment(CRISIS, "disclosure" if disclosed else "topic")
 
-    if _EMERGENCY.search(norm) and not _EMERGENCY_QUESTION.search(norm):
+    medical = _strip(_EMERGENCY_IDIOMS, norm)
+    if _EMERGENCY.search(medical) and not _EMERGENCY_QUESTION.search(medical):
         return Assessment(EMERGENCY, "medical")
 
     if defused != norm or topical:

@@ -3,7 +3,10 @@
 The held-out set in tests/nlu/ is checked separately through the trained model.
 """
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from addons.crisis_lexicon import CRISIS, EMERGENCY, MENTION, NONE, assess, normalise
 
@@ -156,3 +159,26 @@ def test_normalise_undoes_typing_noise() -> None:
 def test_category_never_contains_the_text() -> None:
     result = assess("I want to kill myself")
     assert result.category and "kill" not in result.category
+
+
+# A red-team set written blind (without sight of the rules), then used to extend them.
+# Known misses are listed so that a new miss fails; the semantic layer of the
+# detector (tests/addons/test_crisis_detector.py) is checked on the same set.
+REDTEAM = yaml.safe_load((Path(__file__).parent / "crisis_redteam.yml").read_text())
+RULES_MISS = {"I've picked a date. It's the day after my birthday."}
+
+
+@pytest.mark.parametrize("case", REDTEAM["crisis"], ids=lambda c: c["kind"])
+def test_redteam_crisis_messages(case: dict) -> None:
+    expected = NONE if case["text"] in RULES_MISS else CRISIS
+    assert assess(case["text"]).verdict == expected
+
+
+@pytest.mark.parametrize("case", REDTEAM["emergency"], ids=lambda c: "emergency")
+def test_redteam_emergencies(case: dict) -> None:
+    assert assess(case["text"]).verdict in (EMERGENCY, CRISIS)
+
+
+@pytest.mark.parametrize("case", REDTEAM["safe"], ids=lambda c: c["kind"])
+def test_redteam_safe_messages_are_not_escalated(case: dict) -> None:
+    assert assess(case["text"]).verdict in (MENTION, NONE)
