@@ -1,4 +1,4 @@
-"""Clinic details and crisis resources from content/, checked when loaded.
+"""Clinic details, crisis resources and FAQ answers from content/, checked when loaded.
 
 The server refuses to start on broken content rather than send a crisis reply with a
 hole in it, so every problem raises ContentError with a plain-words message.
@@ -14,6 +14,9 @@ from typing import Any
 import yaml
 
 CONTENT_DIR_ENV = "CLINIC_CONTENT_DIR"
+CLINIC_FILE = "clinic.yml"
+CRISIS_FILE = "crisis_resources.yml"
+ANSWERS_FILE = "faq.yml"
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 MAX_CRISIS_RESOURCES = 3
 
@@ -38,6 +41,12 @@ class ContentError(ValueError):
 class CrisisResource:
     text: str
     link: str
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    question: str
+    answer: str
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ def _read_yaml(path: Path) -> Any:
 
 def load_content(directory: Path | None = None) -> ClinicContent:
     directory = directory or content_dir()
-    clinic_path = directory / "clinic.yml"
+    clinic_path = directory / CLINIC_FILE
     clinic = _read_yaml(clinic_path)
     if not isinstance(clinic, dict):
         raise ContentError(f"{clinic_path}: expected 'name: value' lines")
@@ -89,7 +98,7 @@ def load_content(directory: Path | None = None) -> ClinicContent:
         if not isinstance(value, str) or not value.strip():
             raise ContentError(f"{clinic_path}: '{field}' is missing or empty")
 
-    resources_path = directory / "crisis_resources.yml"
+    resources_path = directory / CRISIS_FILE
     regions = _read_yaml(resources_path)
     region = clinic["crisis_region"].strip()
     if not isinstance(regions, dict) or region not in regions:
@@ -120,3 +129,19 @@ def load_content(directory: Path | None = None) -> ClinicContent:
 
     values = {field: str(clinic[field]).strip() for field in CLINIC_FIELDS}
     return ClinicContent(values, region, emergency, reminder, resources)
+
+
+def load_answers(directory: Path | None = None) -> dict[str, FaqEntry]:
+    """The button question and answer text of every FAQ topic in faq.yml."""
+    path = (directory or content_dir()) / ANSWERS_FILE
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise ContentError(f"{path}: expected one entry per topic")
+    answers = {}
+    for topic, entry in data.items():
+        fields = entry if isinstance(entry, dict) else {}
+        question, answer = fields.get("question"), fields.get("answer")
+        if not isinstance(question, str) or not isinstance(answer, str):
+            raise ContentError(f"{path}: topic '{topic}' needs a question and an answer")
+        answers[str(topic)] = FaqEntry(question.strip(), answer.strip())
+    return answers

@@ -1,11 +1,15 @@
-"""Response generation: fills clinic details and keeps crisis resources in view.
+"""Response generation: FAQ answers from content/, clinic details, crisis resources in view.
 
 Runs inside the Rasa server (not the action server), so crisis replies never depend
-on another process being up.
+on another process being up. The FAQ answers are not in the model: the domain holds a
+fixed text for each `utter_faq/<topic>` and this generator sends the answer from
+content/faq.yml instead, so editing an answer needs no retraining, only a new agent
+(`make publish` swaps one in through Rasa's PUT /model).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
@@ -14,9 +18,12 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from addons.content import load_content
+from addons.content import ContentError, content_dir, load_answers, load_content
+from addons.content_check import FAQ_RESPONSE_PREFIX, check_content
 from addons.crisis_detector import CRISIS_CHECK_KEY
 from addons.crisis_lexicon import MENTION
+
+logger = logging.getLogger(__name__)
 
 # Replies that already carry the resources.
 NO_REMINDER = {"utter_crisis", "utter_emergency"}
@@ -42,9 +49,44 @@ class ClinicNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     def __init__(
         self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None
     ) -> None:
+        # Checked and loaded once per agent. Raising here, before the model loads, stops the
+        # server at start-up and makes PUT /model keep the old agent: broken content never
+        # reaches a reply.
+        directory = content_dir()
+        problems = check_content(directory)
+        if problems:
+            raise ContentError(
+                f"The content in {directory} has problems, so the assistant will not use it:\n"
+                + "\n".join(str(p) for p in problems)
+            )
+        self.content = load_content(directory)
+        self.answers = {topic: entry.answer for topic, entry in load_answers(directory).items()}
         super().__init__((domain or Domain.empty()).responses)
-        # Loaded once and checked at start-up: broken content stops the server, never a reply.
-        self.content = load_content()
+
+    @property
+    def responses(self) -> dict[str, list[dict[str, Any]]]:
+        return self._responses
+
+    @responses.setter
+    def responses(self, domain_responses: dict[str, list[dict[str, Any]]]) -> None:
+        """Rasa sets the model's responses after the model loads; answers replace the FAQ ones.
+
+        A topic without an answer keeps the domain's text (a safe "please call us"). This
+        cannot refuse the model: Rasa swaps the agent in even if this raises, with no
+        responses at all. `make publish` checks the topics before it swaps.
+        """
+        missing = sorted(
+            name for name in domain_responses
+            if name.startswith(FAQ_RESPONSE_PREFIX)
+            and name[len(FAQ_RESPONSE_PREFIX):] not in self.answers
+        )
+        if missing:
+            logger.error("No answer in the content for %s.", ", ".join(missing))
+        self._responses = {
+            name: [{"text": self.answers[name[len(FAQ_RESPONSE_PREFIX):]]}]
+            if name.startswith(FAQ_RESPONSE_PREFIX) and name not in missing else variants
+            for name, variants in domain_responses.items()
+        }
 
     async def generate(
         self,

@@ -54,10 +54,10 @@ def test_closest_topics_ignores_unknown_keys() -> None:
     assert closest_topics(make_tracker(response_selector=block)) == ["booking"]
 
 
-def test_every_topic_in_the_answers_has_a_button_question() -> None:
+def test_every_topic_the_bot_can_answer_has_a_button_question() -> None:
     import yaml
 
     with open("data/responses/faq.yml", encoding="utf-8") as f:
-        answers = yaml.safe_load(f)["responses"]
-    topics = {name.split("/", 1)[1] for name in answers}
+        responses = yaml.safe_load(f)["responses"]
+    topics = {name.split("/", 1)[1] for name in responses}
     assert topics == set(topic_titles())

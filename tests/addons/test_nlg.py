@@ -1,9 +1,15 @@
+import shutil
+from pathlib import Path
+
+import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.content import load_content
+from addons.content import ContentError, load_answers, load_content
+from addons.content_check import fill
 from addons.nlg import ClinicNaturalLanguageGenerator
+from tests.servers import MODEL
 
 DOMAIN = Domain.from_dict(
     {
@@ -13,12 +19,15 @@ DOMAIN = Domain.from_dict(
             "utter_handoff": [{"text": "Call {clinic_phone}."}],
             "utter_crisis": [{"text": "Please reach out:\n{crisis_resources}"}],
             "utter_emergency": [{"text": "Call {emergency_number} now."}],
-            "utter_faq/booking": [{"text": "Book at {clinic_booking_url}."}],
+            "utter_faq/booking": [{"text": "Please call {clinic_phone}."}],
+            "utter_faq/not_in_the_content": [{"text": "Please call {clinic_phone}."}],
         },
     }
 )
 CONTENT = load_content()
 REMINDER = CONTENT.reminder
+VALUES = CONTENT.template_values(with_links=False)
+BOOKING = fill(load_answers()["booking"].answer, VALUES)
 
 
 def tracker_with(*intents_and_checks) -> DialogueStateTracker:
@@ -41,9 +50,38 @@ async def test_fills_clinic_details() -> None:
     assert message["text"] == f"Hello from {CONTENT.clinic['clinic_name']}."
 
 
-async def test_fills_retrieval_answers() -> None:
+async def test_faq_answers_come_from_the_content_with_details_filled() -> None:
     message = await generate("utter_faq/booking", tracker_with(("faq", None)))
-    assert message["text"] == f"Book at {CONTENT.clinic['clinic_booking_url']}."
+    assert message["text"] == BOOKING
+    assert CONTENT.clinic["clinic_booking_url"] in BOOKING
+
+
+async def test_a_topic_without_an_answer_keeps_the_domain_text() -> None:
+    message = await generate("utter_faq/not_in_the_content", tracker_with(("faq", None)))
+    assert message["text"] == f"Please call {CONTENT.clinic['clinic_phone']}."
+
+
+async def test_a_new_generator_reads_the_edited_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree("content", tmp_path, dirs_exist_ok=True)
+    monkeypatch.setenv("CLINIC_CONTENT_DIR", str(tmp_path))
+    answers = tmp_path / "faq.yml"
+    answers.write_text(answers.read_text().replace(
+        "The first step is a consultation.", "Booking starts with a short call."
+    ))
+    message = await generate("utter_faq/booking", tracker_with(("faq", None)))
+    assert message["text"].startswith("Booking starts with a short call. You can book one at")
+
+
+def test_refuses_content_with_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree("content", tmp_path, dirs_exist_ok=True)
+    monkeypatch.setenv("CLINIC_CONTENT_DIR", str(tmp_path))
+    answers = tmp_path / "faq.yml"
+    answers.write_text(answers.read_text().replace("{clinic_booking_url}", "{clinic_bookng_url}"))
+    with pytest.raises(ContentError, match=r"faq.yml:\d+: booking: the answer contains "
+                                           r"\{clinic_bookng_url\}"):
+        ClinicNaturalLanguageGenerator(domain=DOMAIN)
 
 
 async def test_crisis_reply_lists_resources_plain_on_text_channels() -> None:
@@ -90,3 +128,35 @@ async def test_emergency_reply_uses_the_region_number() -> None:
 
 async def test_unknown_response_gives_nothing() -> None:
     assert await generate("utter_nothing", tracker_with(("greet", None))) is None
+
+
+@pytest.fixture(scope="module")
+def model_domain() -> Domain:
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    return LocalModelStorage.metadata_from_archive(MODEL).domain
+
+
+@pytest.mark.model
+@pytest.mark.publish
+async def test_every_faq_topic_of_the_model_gets_its_answer(model_domain: Domain) -> None:
+    nlg = ClinicNaturalLanguageGenerator(domain=model_domain)
+    answers = load_answers()
+    topics = [name.split("/", 1)[1] for name in model_domain.responses
+              if name.startswith("utter_faq/")]
+    assert sorted(topics) == sorted(answers)
+    for topic in topics:
+        message = await nlg.generate(f"utter_faq/{topic}", tracker_with(("faq", None)), "rest")
+        assert message["text"] == fill(answers[topic].answer, VALUES)
+
+
+@pytest.mark.model
+@pytest.mark.publish
+async def test_the_models_crisis_reply_lists_the_lines_and_the_clinic(model_domain) -> None:
+    nlg = ClinicNaturalLanguageGenerator(domain=model_domain)
+    message = await nlg.generate("utter_crisis", tracker_with(("crisis", "crisis")), "rest")
+    lines = [line for line in message["text"].splitlines() if line.startswith("- ")]
+    assert lines == [f"- {r.text}" for r in CONTENT.resources]
+    assert 1 <= len(lines) <= 3
+    assert CONTENT.clinic["clinic_phone"] in message["text"]
+    assert "{" not in message["text"]
