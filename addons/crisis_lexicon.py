@@ -151,7 +151,7 @@ _CRISIS_PHRASES = _rx(
     rf" (?:took|take|taking|swallow|swallowed|swallowing|down|downed|popped|pop|gonna take"
     rf"|going to take) (?:all|a bunch of|bunch of|too many|a lot of|lots of|a handful of|many|so many"
     rf"|handful of|the whole|a whole|a full|an entire|all of|all the|my whole) "
-    rf"(?:of )?(?:my |the |bottle of |pack of |box of )*(?:{_METHOD_MEANS}) ",
+    rf"(?:of )?(?:my |the |his |her |their |bottle of |pack of |box of )*(?:{_METHOD_MEANS}) ",
     rf" (?:stockpil\w*|saving up|saving|saved up|hoarding|hoarded|collecting|stashing|hiding)"
     rf" (?:all )?(?:my |the |his |her |their |up )?(?:{_METHOD_MEANS}) ",
     r" (?:take|swallow|taking|swallowing|down|use) (?:them|it|those|these|the lot) all | all of them at once ",
@@ -201,12 +201,12 @@ _CRISIS_PHRASES = _rx(
     r" (?:on|at) (?:the )?(?:roof|ledge|edge|bridge|top of) (?:\w+ ){0,8}(?:jump|jumping|looking down|fall) ",
     r" (?:bridge|cliff|ledge|rooftop|roof) (?:\w+ ){0,8}(?:looking down|staring down|jump) ",
     r" (?:drive|driving|drove|crash|crashing|steer|steering|swerve|swerving) (?:\w+ ){0,3}"
-    r"(?:into (?:a |the )?(?:wall|tree|traffic|oncoming|truck|pole|river|lake)|off (?:a |the )?(?:bridge|cliff|road))",
+    r"(?:into (?:a |the )?(?:wall|tree|traffic|oncoming|truck|pole|river|lake)|off (?:a |the )?(?:bridge|cliff|road|overpass|pier))",
     r" (?:searching|searched|googling|googled|looked up|looking up|look up|researching|researched|reading about)"
     r" (?:\w+ ){0,4}(?:ways|way|how) to (?:die|kill|end it|end (?:my|his|her|their) life|commit) ",
     # self-harm
     rf" (?:hit|hitting|punch|punching|beat|beating|slap|slapping|choke|choking|strangl\w*|bruis\w*) {_SELF} ",
-    r" until (?:it|they|i|my \w+|the skin) (?:bled|bleeds|bleed|bleeding|bruised|bruise|broke) ",
+    r" (?:until|till|til) (?:it|they|i|my \w+|the skin) (?:bled|bleeds|bleed|bleeding|bruised|bruise|broke) ",
     r" (?:fresh|new|deep|deeper) cuts | (?:make|made|making) cuts | cuts? on my (?:arms?|wrists?|legs?"
     r"|thighs?|stomach|skin|body|hips?) ",
     r" sh (?:urges?|again|relapse|thoughts) | (?:urges? to|relapsed? (?:on|into)?) ?(?:sh|self harm) ",
@@ -244,10 +244,46 @@ _CRISIS_PHRASES = _rx(
     r" thank (?:you|u)? ?(?:all )?for everything (?:\w+ ){0,8}(?:goodbye|bye|sorry|farewell) ",
     r" (?:at peace|made peace|made my peace) with (?:my decision|it all|dying|death|the decision|leaving)"
     r"(?! to (?:start|try|book|begin|get|have|do|go ahead))",
-    r" (?:tell|let) (?:\w+ ){0,3}(?:it wasnt|it was not|its not|it is not|it isnt) (?:their|your|his|her|anyones|any ones) fault ",
+    r" (?:tell|let|know|remember) (?:\w+ ){0,3}(?:it wasnt|it was not|its not|it is not|it isnt) (?:their|your|his|her|anyones|any ones) fault ",
     r" (?:gave|give|giving|given) (?:away )?(?:my|all my|away my|away all my) (?:dog|cat|pets?|stuff|things|belongings"
     r"|possessions|savings|guitar|jewelry|jewellery) (?:away |to )",
     r" (?:said|say|saying) (?:my )?goodbyes? to (?:my|everyone|all) ",
+    r" (?:wouldnt|would not|wouldn t) mind if i (?:\w+ )?(?:stopped|died|didnt|never|was|were|got|just)"
+    r" (?:existing|exist|dead|gone|wake|woke|died|hit|killed|disappeared)",
+    r" (?:dont|do not|cant|cannot|can not) see myself (?:being )?(?:around|here|alive|living|still here)"
+    r" (?:much longer|for long|anymore|next|in a|by) ",
+    r" (?:am|m|is|are) not (?:want|wanting|wish|like) to (?:live|be alive|exist|wake) | no (?:want|wish) to live ",
+    r" (?:written|wrote|writing|finished) (?:the|my|all the|all my|some) (?:notes|letters|goodbye) ",
+    r" (?:stockpil\w*|hoard\w*|sav(?:e|ing) (?:them |it )?up|stash\w*) (?:them|it|those|these) ",
+    r" (?:roof|bridge|ledge|edge|cliff) (?:\w+ ){0,8}(?:coming back|not coming|never coming) "
+    r"| dont think (?:im|i am|ill be|i will be) coming back ",
+    r" (?:guns?|pistol|rifle|firearm)s? (?:\w+ ){0,10}(?:know where|the key|access to|loaded|bullets|ammo) ",
+    rf" (?:bottle|bottles|handful|pile|stack|box|boxes) of (?:my |all my |her |his )?(?:\w+ )?(?:{_METHOD_MEANS}|antidepressants)"
+    r" (?:\w+ ){0,8}(?:on the table|in front of me|lined up|ready|next to me|vodka|whiskey|alcohol|booze) ",
+    r" (?:hitting|banging|bang|hit|smashing|slamming|smash) my head (?:\w+ )?(?:against|on|into) ",
+    r" i (?:cut|cutted) (?:again|and|too deep|deep|deeper|last night|tonight|today) ",
+    r" (?:im|i am|i feel like|feel like|i m) (?:such |just |only )?(?:a )?(?:dead weight|waste of space|waste of oxygen"
+    r"|waste of life|drain on everyone) ",
+    r" (?:cant|can not|cannot) (?:live|go on|keep living|keep going) (?:with (?:it|this|the pain)|like this)"
+    r"(?: one more day| another day| anymore)? ",
+    r" (?:want|wish|need) (?:it all|everything|all of this|all this|it|this|the pain) to (?:be over|end|stop)"
+    r" (?:for good|forever|permanently) | (?:want|wish|need) (?:it all|everything|all of this) to (?:be over|end|stop) ",
+    r" (?:dont|do not) want (?:anyone|anybody|you|them|people) to (?:rescue|save|stop|find) me ",
+    r" (?:six|6) (?:feet|ft|foot) under | pushing up daisies | (?:dig|digging) my (?:own )?grave ",
+    r" (?:posted|texted|messaged|sent|wrote|left|recorded) (?:me |us |a |an |her |his |their )*(?:goodbye|good bye|farewell"
+    r"|final) (?:message|post|text|note|letter|video|voicemail) ",
+    r" (?:wish|wishes|wished) (?:he|she|they|i) (?:was|were|had|would) (?:dead|never been born|gone|not alive|die) ",
+    r" say goodbye (?:\w+ ){0,3}(?:thanks|thank you) for (?:trying|everything) ",
+    r" (?:calm|peace|peaceful)(?: \w+){0,8} (?:my decision|decided|made up my mind)"
+    r"| (?:my decision|decided|made up my mind)(?: \w+){0,8} (?:calm|peace|peaceful) ",
+    r" cancel (?:all )?my (?:future |remaining |upcoming |other )?(?:sessions|appointments|infusions|visits)"
+    r" (?:\w+ ){0,3}(?:wont be here|wont need|wont be needing|wont be around|no longer need) ",
+    r" (?:tell|let) (?:\w+ ){0,3}(?:(?:she|he|they|you) did (?:her|his|their|your) best|(?:was|were) kind to me) ",
+    r" (?:dont|do not) (?:really |even )?care (?:what happens to me|if i (?:die|live|wake up|make it)|whether i (?:live|die)) ",
+    rf" hoping (?:my heart|it all|everything|i) (?:\w+ ){{0,2}}(?:stops|stop|ends|end|dont wake|never wake) "
+    rf"| (?:{_METHOD_MEANS}|alcohol|drinks?) (?:\w+ ){{0,4}}on purpose ",
+    r" (?:go|going|leave|leaving|gone|depart\w*) (?:from )?this (?:world|earth|life) "
+    r"| (?:better|easier) if i (?:go|leave|left|went|disappear|disappeared|vanish) ",
 )
 
 # Words that are a crisis on their own unless the frame is safe (negated, a question
@@ -323,6 +359,14 @@ _NEGATED = _rx(
     r"|killing myself|hurt myself|ending my life)"
     r"(?: (?:thoughts?|ideation|feelings?|urges?))?",
     # Recovery: "I used to feel hopeless but I don't anymore".
+    rf" (?:used to|last year i|years ago i|in the past i|back then i|before (?:treatment|ketamine|the infusions|i started) i)"
+    rf" (?:was|were|felt|had|wanted to|used to)? ?(?:\w+ ){{0,2}}(?:{_SUICIDE}|cut|cutting|self ?harm\w*|die)"
+    r"(?: \w+){0,8} (?:now|but now|these days|today|since)(?: \w+){0,4}"
+    r" (?:better|good|great|fine|well|clean|stable|happy|planning|thank)",
+    rf" (?:{_SUICIDE}|self ?harm\w*) (?:thoughts?|urges?|ideation|feelings?) (?:have |has |had )?"
+    r"(?:went away|gone away|are gone|is gone|stopped|disappeared|faded|lifted|eased|improved)",
+    rf" (?:wanted|used) to (?:die|cut|{_KILL} myself) (?:before|until) (?:i started|starting|treatment|ketamine|the infusions)",
+    r" used to cut (?:\w+ ){0,4}(?:but|and) (?:\w+ ){0,3}(?:clean|stopped|quit|better)",
     rf" used to (?:feel|be|have|get) (?:\w+ ){{0,2}}(?:hopeless|{_SUICIDE}|self ?harm\w*|dark thoughts)"
     r"(?: thoughts)? (?:but|and) (?:i )?(?:dont|do not|no longer|not|havent|am not|im not) (?:\w+ )?(?:anymore|any more|now)",
     r" (?:not|never) (?:going to|gonna|planning to|thinking about|thinking of|want to|wanting to) "
@@ -339,7 +383,7 @@ _RETRACTION = _rx(
     r" (?:but|though|although|except|yet|still) (?:\w+ ){0,6}(?:think about it|thinking about it"
     r"|the thoughts?|urges?|sometimes i|wish i|feel like i|imagine|picture myself|wonder what it"
     r"|plan|planned|do it) ",
-    r" (?:answered|said|put|ticked|checked|circled) yes ",
+    r" (?:answered|said|put|ticked|checked|circled) yes | (?:the )?answer (?:is|was|would be) yes ",
 )
 
 # Asking about treatment (or the research) rather than disclosing: "can ketamine help
@@ -352,8 +396,10 @@ _INFORMATIONAL = _rx(
     r"(?:helps?|reduces?|treats?|lowers?|works?|used|approved)",
     r" (?:ketamine|infusions?|treatment|therapy|esketamine|spravato|studies|research|study|fda|trials?)"
     r" (?:\w+ ){0,6}(?:help|helps|treat|treats|reduce|reduces|used|approved|work|works|effective"
-    r"|shown|show|lower|lowers|risk|for)",
-    rf" (?:risk|rates?|prevention|awareness|research|studies|statistics) (?:of |on |for |about )?(?:{_SUICIDE})",
+    r"|shown|show|lower|lowers|risk|for|effects?|properties)",
+    rf" (?:risk|rates?|prevention|awareness|research|studies|statistics|paper|article|essay) (?:of |on |for |about )?(?:{_SUICIDE}|overdose)",
+    rf" (?:{_SUICIDE}) (?:rates?|statistics|prevention|awareness|research|studies|data|epidemiology) ",
+    r" (?:anti ?suicidal|antisuicidal) ",
 )
 
 # Medical emergencies after (or outside) an infusion.
@@ -372,7 +418,11 @@ _EMERGENCY = _rx(
     r" stroke| face (?:is )?droop\w*| slurr\w* (?:speech|words)| cant move (?:my|his|her) (?:arm|leg|face|side)",
     r" anaphyla\w*| throat (?:is )?(?:closing|swelling|swollen|tight)| (?:face|lips|tongue) (?:is |are )?(?:swelling|swollen)"
     r"| severe (?:allergic|reaction)| allergic reaction",
-    r" (?:coughing|vomiting|throwing) up blood| bleeding (?:heavily|a lot|wont stop)",
+    r" (?:coughing|vomiting|throwing) up blood| bleeding (?:heavily|a lot|wont stop)"
+    r"| (?:wont|will not|doesnt|does not|cant get it to|wouldnt) stop bleeding| soaked through",
+    r" (?:cant|can not|cannot|unable to|couldnt) (?:feel|move|lift) (?:my|his|her|their) (?:left |right )?"
+    r"(?:arm|leg|face|side|hand)",
+    r" not responding| (?:isnt|is not|wont|not) respond\w*| shaking all over| (?:jerking|twitching) (?:all over|uncontrollably)",
     r" (?:blood pressure|bp) (?:is )?(?:\w+ ){0,3}(?:through the roof|very high|dangerously|sky high|\d{3})",
     r" (?:overdosed|overdosing)| took too much (?:ketamine|of it)",
     r" (?:call|need|get) (?:an )?ambulance| (?:call|calling) 911",

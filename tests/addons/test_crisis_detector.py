@@ -1,6 +1,10 @@
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from addons.crisis_detector import CRISIS_CHECK_KEY, CrisisDetector
+from addons.crisis_detector import CRISIS_CHECK_KEY, CrisisDetector, sentences
+
+# Crisis safety: make publish runs these before any new version goes live.
+pytestmark = pytest.mark.publish
 
 
 def classified(text: str, intent: str = "faq", confidence: float = 0.97) -> Message:
@@ -73,3 +77,89 @@ def test_reads_the_full_text_of_a_truncated_message() -> None:
     message = classified("tell me about infusions " * 10)
     message.set("full_text", "tell me about infusions " * 1000 + "I want to die")
     assert detect(message).get("intent")["name"] == "crisis"
+
+
+# The semantic check, trained on a tiny bank through Rasa's own storage.
+@pytest.fixture(scope="module")
+def semantic_detector(tmp_path_factory):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    tmp = tmp_path_factory.mktemp("semantic")
+    exemplars = tmp / "exemplars.yml"
+    exemplars.write_text(
+        'crisis:\n  - text: "i keep thinking everyone would be fine if i was gone"\n'
+        'emergency:\n  - text: "my lips are turning blue"\n'
+        'safe:\n  - text: "this paperwork is killing me lol"\n'
+    )
+    examples = [
+        Message(data={"text": t, "intent": i})
+        for t, i in [
+            ("I don't want to live anymore", "crisis"),
+            ("I want to end my life", "crisis"),
+            ("I can't breathe", "medical_emergency"),
+            ("how long does an infusion take", "faq"),
+            ("what are the side effects", "faq"),
+            ("can I drive home after my session", "faq"),
+            ("hello there", "greet"),
+        ]
+    ]
+    config = {**CrisisDetector.get_default_config(), "exemplars": str(exemplars)}
+    (tmp / "storage").mkdir()
+    storage = LocalModelStorage(tmp / "storage")
+    resource = Resource("crisis_detector")
+    context = ExecutionContext(GraphSchema({}), "test")
+    CrisisDetector.create(config, storage, resource, context).train(TrainingData(examples))
+    return CrisisDetector.load(config, storage, resource, context)
+
+
+def test_semantic_check_escalates_what_the_rules_miss(semantic_detector) -> None:
+    text = "honestly my family would manage fine without me around"
+    assert assess_rules(text) == "none"
+    message = semantic_detector.process([classified(text)])[0]
+    assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert message.get(CRISIS_CHECK_KEY) == {"verdict": "crisis", "category": "semantic"}
+
+
+def test_semantic_check_finds_a_sentence_inside_a_question(semantic_detector) -> None:
+    text = "How long is the infusion? Also I have stopped wanting to be alive."
+    assert semantic_detector.process([classified(text)])[0].get("intent")["name"] == "crisis"
+
+
+def test_semantic_check_leaves_ordinary_questions_alone(semantic_detector) -> None:
+    for text in ["how long will the session take", "can my partner drive me home"]:
+        message = semantic_detector.process([classified(text)])[0]
+        assert message.get("intent") == {"name": "faq", "confidence": 0.97}
+        assert message.get(CRISIS_CHECK_KEY) == {"verdict": "none", "category": None}
+
+
+def test_semantic_check_never_overrides_a_safe_frame(semantic_detector) -> None:
+    message = semantic_detector.process([classified("I'm not suicidal, what does it cost?")])[0]
+    assert message.get(CRISIS_CHECK_KEY)["verdict"] == "mention"
+    assert message.get("intent")["name"] == "faq"
+
+
+def test_semantic_emergency(semantic_detector) -> None:
+    message = semantic_detector.process([classified("his lips look kind of blue")])[0]
+    assert message.get("intent")["name"] == "medical_emergency"
+
+
+def test_sentences_are_bounded() -> None:
+    assert sentences("one. two! three? four", limit=3) == ["one.", "two!", "three?"]
+    assert sentences("  \n ", limit=3) == []
+
+
+def test_exemplar_changes_change_the_fingerprint(tmp_path) -> None:
+    path = tmp_path / "e.yml"
+    path.write_text("crisis: []\n")
+    before = CrisisDetector.fingerprint_addon({"exemplars": str(path)})
+    path.write_text("crisis: [x]\n")
+    assert CrisisDetector.fingerprint_addon({"exemplars": str(path)}) != before
+
+
+def assess_rules(text: str) -> str:
+    from addons.crisis_lexicon import assess
+
+    return assess(text).verdict

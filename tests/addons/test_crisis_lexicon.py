@@ -10,6 +10,9 @@ import yaml
 
 from addons.crisis_lexicon import CRISIS, EMERGENCY, MENTION, NONE, assess, normalise
 
+# Crisis safety: make publish runs these before any new version goes live.
+pytestmark = pytest.mark.publish
+
 CRISIS_MESSAGES = [
     # explicit ideation
     "I want to kill myself",
@@ -164,7 +167,9 @@ def test_category_never_contains_the_text() -> None:
 # A red-team set written blind (without sight of the rules), then used to extend them.
 # Known misses are listed so that a new miss fails; the semantic layer of the
 # detector (tests/addons/test_crisis_detector.py) is checked on the same set.
-REDTEAM = yaml.safe_load((Path(__file__).parent / "crisis_redteam.yml").read_text())
+REDTEAM = yaml.safe_load(
+    (Path(__file__).parents[2] / "addons" / "crisis_exemplars.yml").read_text()
+)
 RULES_MISS = {"I've picked a date. It's the day after my birthday."}
 
 
