@@ -1,0 +1,246 @@
+"""Socket.IO channel for the web chat widget: origin check, input checks, no text in logs.
+
+Rasa's own SocketIOInput creates its server with `cors_allowed_origins=[]`, which turns
+the origin check off, so any website could open a chat socket; it also crashes on a
+message that is not an object, drops a message without a session id silently, and
+offers no way to tell a crisis reply from the others. Crisis replies carry
+`"urgent": "crisis"` (or `"emergency"`) so the widget can make them stand out without
+guessing from the wording.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import os
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import engineio
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from addons.channels import _CONTROL, MAX_MESSAGE_CHARS, RequestError
+from addons.content import load_content
+from addons.crisis_lexicon import CRISIS, EMERGENCY, assess
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_ORIGINS_ENV = "CLINIC_ALLOWED_ORIGINS"
+DEFAULT_ALLOWED_ORIGINS = ("http://localhost:8080",)
+# Replies whose text is the crisis or emergency information (responses in domain.yml).
+URGENT_REPLIES = {"utter_crisis": "crisis", "utter_emergency": "emergency"}
+# Session ids are ones this server issued (uuid4 hex): a page cannot pick another
+# conversation's id, such as a REST sender name, and join it.
+_SESSION_ID = re.compile(r"[0-9a-f]{32}")
+
+UNREADABLE = "Sorry, the chat window sent something I could not read. Please reload the page."
+NOT_TEXT = "Sorry, I can only read text messages. Please type your question."
+TOO_LONG = (
+    f"Sorry, that message is too long for me (over {MAX_MESSAGE_CHARS:,} characters). "
+    "Please send a shorter one."
+)
+FAILED = (
+    "Sorry, something went wrong on my side and I could not answer that. Please try "
+    "again in a moment."
+)
+
+
+def allowed_origins() -> list[str]:
+    """Pages allowed to open the socket: the same setting as the server's --cors."""
+    origins = os.environ.get(ALLOWED_ORIGINS_ENV, "").split() or DEFAULT_ALLOWED_ORIGINS
+    # Browsers send an Origin without a trailing slash.
+    return [origin.rstrip("/") for origin in origins]
+
+
+def check_message(data: Any, metadata_key: str) -> tuple[str, dict[str, Any] | None]:
+    """Cleaned text and metadata of a user_uttered payload, or raises RequestError.
+
+    The same checks as the REST channel: text only, at most MAX_MESSAGE_CHARS, control
+    characters removed; an empty message goes on to the assistant, which answers it.
+    """
+    text = data.get("message") if isinstance(data, dict) else None
+    if not isinstance(text, str):
+        raise RequestError(NOT_TEXT)
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise RequestError(TOO_LONG)
+    metadata = data.get(metadata_key)
+    try:
+        # Rasa's channel accepts metadata as an object or as JSON text.
+        metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+    except json.JSONDecodeError as e:
+        raise RequestError(UNREADABLE) from e
+    if metadata is not None and not isinstance(metadata, dict):
+        raise RequestError(UNREADABLE)
+    return _CONTROL.sub(" ", text), metadata
+
+
+def crisis_reply() -> str:
+    """The crisis lines as tappable links, for when the assistant itself fails."""
+    content = load_content()
+    links = content.template_values(with_links=True)["crisis_resources"]
+    return f"{links}\n{content.clinic['clinic_name']}: {content.clinic['clinic_phone']}"
+
+
+def is_urgent(text: str) -> bool:
+    return assess(text).verdict in (CRISIS, EMERGENCY)
+
+
+async def join(sio: AsyncServer, sid: str, room: str, namespace: str | None) -> None:
+    joined = sio.enter_room(sid, room, namespace=namespace)
+    # python-socketio 5.10+ made enter_room a coroutine (Rasa issue 13027).
+    if inspect.isawaitable(joined):
+        await joined
+
+
+class OriginCheckedEngineIO(engineio.AsyncServer):
+    """Refuses requests from other origins, polling and websocket alike.
+
+    The CORS headers come from Rasa's --cors (Sanic-CORS), which covers this route too;
+    Engine.IO's own would repeat them, and browsers refuse a repeated header.
+    """
+
+    def _cors_headers(self, environ: dict[str, Any]) -> list[tuple[str, str]]:
+        return []
+
+
+class OriginCheckedSocketServer(AsyncServer):
+    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
+        return OriginCheckedEngineIO
+
+
+class CheckedSocketIOOutput(SocketIOOutput):
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        urgent = URGENT_REPLIES.get(kwargs.get("utter_action") or "")
+        for part in text.strip().split("\n\n"):
+            message: dict[str, Any] = {"text": part}
+            if urgent:
+                message["urgent"] = urgent
+            await self._send_message(recipient_id, message)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str | None, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        # The fallback's topic suggestions are buttons without text, on which Rasa's
+        # channel fails (None.strip()) and the suggestions are lost.
+        await super().send_text_with_buttons(recipient_id, text or "", buttons, **kwargs)
+
+
+class CheckedSocketIOInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> str:
+        # Same name as Rasa's channel: the NLG sends Markdown links to "socketio".
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> CheckedSocketIOInput:
+        credentials = credentials or {}
+        if credentials.get("jwt_key"):
+            raise ValueError("addons.socketio_channel does not support jwt_key.")
+        return cls(
+            allowed_origins(),
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            credentials.get("namespace"),
+            credentials.get("session_persistence", False),
+            credentials.get("socketio_path", "/socket.io"),
+            credentials.get("metadata_key", "metadata"),
+        )
+
+    def __init__(
+        self,
+        origins: list[str],
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        namespace: str | None = None,
+        session_persistence: bool = False,
+        socketio_path: str = "/socket.io",
+        metadata_key: str = "metadata",
+    ) -> None:
+        super().__init__(
+            user_message_evt,
+            bot_message_evt,
+            namespace,
+            session_persistence,
+            socketio_path,
+            metadata_key=metadata_key,
+        )
+        self.origins = origins
+        if "*" in origins:
+            logger.warning("The chat socket accepts pages from any website (origin '*').")
+
+    def get_output_channel(self) -> CheckedSocketIOOutput | None:
+        if self.sio is None:
+            return None
+        return CheckedSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        origins: str | list[str] = "*" if "*" in self.origins else self.origins
+        sio = OriginCheckedSocketServer(async_mode="sanic", cors_allowed_origins=origins)
+        self.sio = sio
+        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                await join(sio, sid, session_id, self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            async def reply(text: str, urgent: str | None = None) -> None:
+                message = {"text": text, **({"urgent": urgent} if urgent else {})}
+                await sio.emit(self.bot_message_evt, message, room=sid, namespace=self.namespace)
+
+            try:
+                text, metadata = check_message(data, self.metadata_key)
+            except RequestError as e:
+                # Refused, but a crisis in an over-long message still gets the lines.
+                raw = data.get("message") if isinstance(data, dict) else None
+                await reply(str(e))
+                if isinstance(raw, str) and is_urgent(raw):
+                    await reply(crisis_reply(), "crisis")
+                return
+
+            sender = sid
+            if self.session_persistence:
+                session_id = data.get("session_id")
+                if isinstance(session_id, str) and _SESSION_ID.fullmatch(session_id):
+                    sender = session_id
+                    # Replies go to the session's room: after a reconnect without a new
+                    # session_request, this socket would otherwise miss them.
+                    await join(sio, sid, session_id, self.namespace)
+                else:
+                    # Rasa drops such a message; answering on this socket loses nothing.
+                    logger.warning("Socket message without a valid session id.")
+            output = CheckedSocketIOOutput(sio, self.bot_message_evt)
+            try:
+                await on_new_message(
+                    UserMessage(text, output, sender, input_channel=self.name(),
+                                metadata=metadata)
+                )
+            except Exception as e:
+                # The type only: a traceback's locals would contain the message.
+                logger.error("Socket message failed with %s.", type(e).__name__)
+                if is_urgent(text):
+                    await reply(crisis_reply(), "crisis")
+                else:
+                    await reply(FAILED)
+
+        return webhook
