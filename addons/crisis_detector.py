@@ -175,8 +175,8 @@ class CrisisDetector(GraphComponent):
             text = full_text(message)
             result = assess(text)
             verdict, category = result.verdict, result.category
-            if verdict == NONE and self._bank is not None:
-                semantic = self._closest_label(text)
+            if verdict in (NONE, MENTION) and self._bank is not None:
+                semantic = self._closest_label(text, safe_framed=verdict == MENTION)
                 if semantic != SAFE:
                     verdict, category = semantic, "semantic"
             message.set(
@@ -191,13 +191,20 @@ class CrisisDetector(GraphComponent):
                 self._answer_normally(message)
         return messages
 
-    def _closest_label(self, text: str) -> str:
-        """Crisis if any sentence's closest example is a crisis one; else emergency; else safe."""
+    def _closest_label(self, text: str, safe_framed: bool) -> str:
+        """Crisis if any sentence's closest example is a crisis one; else emergency; else safe.
+
+        In a message the rules found safely framed ("can ketamine help suicidal
+        thoughts?"), only the other sentences are compared: "... Mine are getting worse
+        and I have a plan now" still escalates.
+        """
         assert self._bank is not None
         vectors, labels = self._bank
         encoder = shared_encoder(self._config["encoder_layers"])
         found = {SAFE}
         for sentence in sentences(text, self._config["max_sentences"]):
+            if safe_framed and assess(sentence).verdict != NONE:
+                continue
             found.add(LABELS[labels[int(np.argmax(vectors @ encoder.encode(sentence)))]])
         return CRISIS if CRISIS in found else EMERGENCY if EMERGENCY in found else SAFE
 

@@ -250,8 +250,8 @@ _CRISIS_PHRASES = _rx(
     r" (?:said|say|saying) (?:my )?goodbyes? to (?:my|everyone|all) ",
     r" (?:wouldnt|would not|wouldn t) mind if i (?:\w+ )?(?:stopped|died|didnt|never|was|were|got|just)"
     r" (?:existing|exist|dead|gone|wake|woke|died|hit|killed|disappeared)",
-    r" (?:dont|do not|cant|cannot|can not) see myself (?:being )?(?:around|here|alive|living|still here)"
-    r" (?:much longer|for long|anymore|next|in a|by) ",
+    r" (?:dont|do not|cant|cannot|can not) see myself (?:being |making it |making it to )?(?:around|here|alive"
+    r"|living|still here|the next|next|tomorrow|through) ",
     r" (?:am|m|is|are) not (?:want|wanting|wish|like) to (?:live|be alive|exist|wake) | no (?:want|wish) to live ",
     r" (?:written|wrote|writing|finished) (?:the|my|all the|all my|some) (?:notes|letters|goodbye) ",
     r" (?:stockpil\w*|hoard\w*|sav(?:e|ing) (?:them |it )?up|stash\w*) (?:them|it|those|these) ",
@@ -282,6 +282,11 @@ _CRISIS_PHRASES = _rx(
     r" (?:dont|do not) (?:really |even )?care (?:what happens to me|if i (?:die|live|wake up|make it)|whether i (?:live|die)) ",
     rf" hoping (?:my heart|it all|everything|i) (?:\w+ ){{0,2}}(?:stops|stop|ends|end|dont wake|never wake) "
     rf"| (?:{_METHOD_MEANS}|alcohol|drinks?) (?:\w+ ){{0,4}}on purpose ",
+    r" (?:goodbye|good bye|bye|farewell) (?:everyone|everybody|all|world|forever|for good|for ever) "
+    r"| (?:goodbye|good bye|bye)(?: \w+){0,3} (?:im|i am|i m) (?:so )?sorry "
+    r"| this is (?:my )?(?:goodbye|good bye|farewell|the end for me) ",
+    r" (?:last|final) (?:day|days|week|night|month|time|weekend) (?:on earth|alive|of my life|here on earth"
+    r"|in this world|on this planet) ",
     r" (?:go|going|leave|leaving|gone|depart\w*) (?:from )?this (?:world|earth|life) "
     r"| (?:better|easier) if i (?:go|leave|left|went|disappear|disappeared|vanish) ",
 )
@@ -312,6 +317,10 @@ _DISCLOSURE = _rx(
     rf"|thoughts about (?:death|dying)|overdos\w*) ",
     rf" {_PERSON} (?:{_FILLER} ){{0,4}}(?:{_SUICIDE}|self ?harm\w*|selfharm\w*) ",
     r" (?:i|we) (?:just )?(?:overdosed|od d) ",
+    r" (?:mine|my own|my thoughts|they) (?:have|has|are|is|ve|re|s) (?:been )?(?:\w+ ){0,2}(?:intense|bad|worse|strong"
+    r"|constant|back|getting|louder|stronger|every day|daily) ",
+    r" (?:i have|ive got|i ve got|i made|i now have|i have made|i ve made|ive made|got) a plan"
+    r" (?:now|to|for (?:it|tonight|how|when))? ",
 )
 
 # Safe frames, each removed from the text before the crisis phrases are checked.
@@ -323,6 +332,7 @@ _IDIOMS = _rx(
     r" (?:could|would) kill (?:for|someone for) ",
     r" dying (?:to|for|of laughter|laughing|of boredom)| die laughing| died laughing| to die for",
     r" (?:im|i m|i am|literally) (?:so )?dead (?:lol|lmao|haha|xd|omg)| dead (?:lol|lmao|haha)",
+    r" overdos\w* on (?:coffee|caffeine|sugar|chocolate|candy|netflix|tv|work|cake|pizza|carbs)",
     r" (?:bored|scared|worried|frightened|tickled) to death",
     r" dead (?:tired|serious)",
     r" my (?:phone|battery|laptop|car) (?:is |just )?(?:dead|died|dying)",
@@ -348,7 +358,7 @@ _NEGATION_FILLER = (
     r"|attempted|considered|contemplated|thought about|any history of|history of|have any)"
 )
 _NEGATED = _rx(
-    rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,3}}(?:{_SUICIDE}|self ?harm\w*|selfharm\w*)"
+    rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,3}}(?:{_SUICIDE}|self ?harm\w*|selfharm\w*|dark thoughts)"
     rf"(?: (?:thoughts?|ideation|feelings?|urges?|tendencies|risk))?",
     rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,2}}(?:thoughts?|urges?|ideation|plans?|intention|history)"
     rf" (?:of|about|to) (?:{_SUICIDE}|self ?harm\w*|hurting myself|harming myself|killing myself"
@@ -363,14 +373,18 @@ _NEGATED = _rx(
     rf" (?:was|were|felt|had|wanted to|used to)? ?(?:\w+ ){{0,2}}(?:{_SUICIDE}|cut|cutting|self ?harm\w*|die)"
     r"(?: \w+){0,8} (?:now|but now|these days|today|since)(?: \w+){0,4}"
     r" (?:better|good|great|fine|well|clean|stable|happy|planning|thank)",
-    rf" (?:{_SUICIDE}|self ?harm\w*) (?:thoughts?|urges?|ideation|feelings?) (?:have |has |had )?"
-    r"(?:went away|gone away|are gone|is gone|stopped|disappeared|faded|lifted|eased|improved)",
+    rf" (?:{_SUICIDE}|self ?harm\w*) (?:thoughts?|urges?|ideation|feelings?) (?:i had |i used to have )?"
+    r"(?:\w+ ){0,3}(?:have |has |had |are |is )?(?:completely |totally |all )?"
+    r"(?:went away|gone away|gone|stopped|disappeared|faded|lifted|eased|improved)",
+    rf" (?:years?|months?) ago i (?:attempted|tried|was|felt) (?:\w+ ){{0,2}}(?:{_SUICIDE}|to end it)"
+    r"(?: \w+){0,8} (?:now|today|since)(?: \w+){0,6} (?:better|good|great|well|graduate\w*|work|thank|happy|clean)",
     rf" (?:wanted|used) to (?:die|cut|{_KILL} myself) (?:before|until) (?:i started|starting|treatment|ketamine|the infusions)",
     r" used to cut (?:\w+ ){0,4}(?:but|and) (?:\w+ ){0,3}(?:clean|stopped|quit|better)",
     rf" used to (?:feel|be|have|get) (?:\w+ ){{0,2}}(?:hopeless|{_SUICIDE}|self ?harm\w*|dark thoughts)"
     r"(?: thoughts)? (?:but|and) (?:i )?(?:dont|do not|no longer|not|havent|am not|im not) (?:\w+ )?(?:anymore|any more|now)",
     r" (?:not|never) (?:going to|gonna|planning to|thinking about|thinking of|want to|wanting to) "
     r"(?:hurt|harm) (?:my ?self|anyone)",
+    r" (?:not|never) (?:going to|gonna|planning to|about to) do (?:anything|something)(?: stupid)? to my ?self",
     rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,3}}(?:hurt|hurting|harm|harming|cut|cutting) my ?self",
     rf" {_NEGATOR} (?:{_NEGATION_FILLER} ){{0,3}}(?:ending|end|taking|take) my (?:own )?life",
     r" (?:dont|do not|didnt|never) (?:really |even |ever )?(?:want|wanna|wanted|wish) (?:to )?"
@@ -400,6 +414,7 @@ _INFORMATIONAL = _rx(
     rf" (?:risk|rates?|prevention|awareness|research|studies|statistics|paper|article|essay) (?:of |on |for |about )?(?:{_SUICIDE}|overdose)",
     rf" (?:{_SUICIDE}) (?:rates?|statistics|prevention|awareness|research|studies|data|epidemiology) ",
     r" (?:anti ?suicidal|antisuicidal) ",
+    rf" (?:warning|warnings|black box|label|labels) (?:\w+ ){{0,2}}(?:about|on|for|of) (?:{_SUICIDE})",
 )
 
 # Medical emergencies after (or outside) an infusion.
@@ -415,6 +430,11 @@ _EMERGENCY = _rx(
     r" (?:passed|passing) out| fainted| fainting| collapsed| unresponsive"
     r"| (?:is|was|went|are|found|hes|shes|theyre|just went|been|now) unconscious"
     r"| (?:wont|will not|cant|not) wak(?:e|ing) (?:him|her|them)? ?up",
+    r" (?:face|mouth|smile|eye) (?:\w+ ){0,3}droop\w*| droop\w* (?:face|mouth|smile)"
+    r"| speech (?:is )?(?:\w+ )?slurr\w*| turning (?:blue|grey|gray|purple)"
+    r"| (?:one side|left side|right side) (?:\w+ ){0,4}(?:numb|droop\w*|weak|paraly\w*)"
+    r"| numb (?:\w+ ){0,6}(?:speak|talk|words|speech)| (?:speak|talk|words|speech) (?:\w+ ){0,6}numb"
+    r"| words (?:are )?(?:coming out wrong|dont make sense|not making sense)| (?:vomiting|puking|coughing) blood",
     r" stroke| face (?:is )?droop\w*| slurr\w* (?:speech|words)| cant move (?:my|his|her) (?:arm|leg|face|side)",
     r" anaphyla\w*| throat (?:is )?(?:closing|swelling|swollen|tight)| (?:face|lips|tongue) (?:is |are )?(?:swelling|swollen)"
     r"| severe (?:allergic|reaction)| allergic reaction",
@@ -481,7 +501,7 @@ def assess(text: str) -> Assessment:
     if topical and (disclosed or not _INFORMATIONAL.search(defused)):
         return Assessment(CRISIS, "disclosure" if disclosed else "topic")
 
-    medical = _strip(_EMERGENCY_IDIOMS, norm)
+    medical = _strip(_EMERGENCY_IDIOMS, idioms_removed)
     if _EMERGENCY.search(medical) and not _EMERGENCY_QUESTION.search(medical):
         return Assessment(EMERGENCY, "medical")
 

@@ -164,19 +164,19 @@ def test_category_never_contains_the_text() -> None:
     assert result.category and "kill" not in result.category
 
 
-# A red-team set written blind (without sight of the rules), then used to extend them.
-# Known misses are listed so that a new miss fails; the semantic layer of the
-# detector (tests/addons/test_crisis_detector.py) is checked on the same set.
+# Red-team sets written blind (without sight of the rules), then used to extend them and
+# as examples for the semantic check. Known misses and extra escalations are marked in
+# the file, so any change either way fails until the mark is updated.
 REDTEAM = yaml.safe_load(
     (Path(__file__).parents[2] / "addons" / "crisis_exemplars.yml").read_text()
 )
-RULES_MISS = {"I've picked a date. It's the day after my birthday."}
 
 
 @pytest.mark.parametrize("case", REDTEAM["crisis"], ids=lambda c: c["kind"])
 def test_redteam_crisis_messages(case: dict) -> None:
-    expected = NONE if case["text"] in RULES_MISS else CRISIS
-    assert assess(case["text"]).verdict == expected
+    # A rule that starts catching a marked miss fails here too: update the mark.
+    caught = assess(case["text"]).verdict == CRISIS
+    assert caught != (case.get("rules") == "miss")
 
 
 @pytest.mark.parametrize("case", REDTEAM["emergency"], ids=lambda c: "emergency")
@@ -186,4 +186,5 @@ def test_redteam_emergencies(case: dict) -> None:
 
 @pytest.mark.parametrize("case", REDTEAM["safe"], ids=lambda c: c["kind"])
 def test_redteam_safe_messages_are_not_escalated(case: dict) -> None:
-    assert assess(case["text"]).verdict in (MENTION, NONE)
+    escalated = assess(case["text"]).verdict not in (MENTION, NONE)
+    assert escalated == (case.get("rules") == "escalates")
