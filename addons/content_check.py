@@ -57,6 +57,15 @@ _SENTENCE_END = re.compile(r"(\S*?)[.!?]+[\"')\]]*(?=\s|$)")
 # "e.g." and "8 a.m." do not end a sentence.
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "a.m", "p.m", "approx"}
 _TRIM = "()[]<>\"'.,;:!?"
+# What PyYAML's messages usually mean in a file staff edit.
+_YAML_HINTS = (
+    ("'\\t'", "there is a tab; indent with spaces only"),
+    ("mapping values are not allowed", "a text with a colon (:) needs \"double quotes\" around it"),
+    ("could not find expected ':'",
+     "a line is indented differently from its neighbours, or a name lacks its colon"),
+    ("expected <block end>", "a quote is not closed, or a text in quotes contains a quote"),
+    ("end of stream", "a quote is not closed"),
+)
 
 
 @dataclass(frozen=True)
@@ -113,20 +122,29 @@ def read_yaml(path: Path, shown: str) -> YamlFile | Problem:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 1
-        return Problem(
-            shown, line, "",
-            f"the file cannot be read here ({e.problem or e.context}). Look at this line and "
-            "the one above: a missing or extra quote, a missing colon, or a line indented "
-            "differently from its neighbours",
-        )
+        return Problem(shown, _yaml_error_line(e), "", f"the file cannot be read here: "
+                       f"{_yaml_error_hint(e)}. Look at this line and the ones just above it")
     except yaml.YAMLError as e:
         return Problem(shown, 1, "", f"the file cannot be read ({e})")
     parsed = YamlFile(shown, data, text.splitlines())
     if node is not None:
         _index(node, (), parsed)
     return parsed
+
+
+def _yaml_error_line(error: yaml.MarkedYAMLError) -> int:
+    # Where an unclosed quote or a broken line starts, rather than where the parser gave up.
+    starts_here = error.context in ("while scanning a quoted scalar", "while scanning a simple key")
+    mark = error.context_mark if starts_here else error.problem_mark
+    return mark.line + 1 if mark else 1
+
+
+def _yaml_error_hint(error: yaml.MarkedYAMLError) -> str:
+    problem = error.problem or ""
+    for pattern, hint in _YAML_HINTS:
+        if pattern in problem:
+            return hint
+    return f"the YAML reader says '{problem}'"
 
 
 def _index(node: yaml.Node, path: tuple[str, ...], out: YamlFile) -> None:
@@ -453,23 +471,26 @@ def check_project(root: Path, content: Path | None = None) -> list[Problem]:
 
     example_topics: dict[str, tuple[YamlFile, int]] = {}
     with_examples: set[str] = set()
-    for file, line, label, text in examples:
+    for file, block_line, _, label, text in examples:
         if label.startswith(FAQ_INTENT_PREFIX):
             topic = label[len(FAQ_INTENT_PREFIX):]
-            example_topics.setdefault(topic, (file, line))
+            example_topics.setdefault(topic, (file, block_line))
             if text:
                 with_examples.add(topic)
     response_topics = {
         name[len(FAQ_RESPONSE_PREFIX):]: (file, line)
         for file, line, name, _ in responses if name.startswith(FAQ_RESPONSE_PREFIX)
     }
+    if isinstance(answers, Problem):
+        # Already reported; every topic would look unanswered.
+        topics = {t: None for t in {**response_topics, **example_topics}}
     for topic, (file, line) in {**response_topics, **example_topics}.items():
         if topic not in topics:
             problems.append(file.problem(
                 line, topic, f"this topic has no answer in content/{ANSWERS_FILE}: add one"
             ))
     for topic in topics:
-        if topic not in example_topics:
+        if topic not in example_topics and isinstance(answers, YamlFile):
             problems.append(Problem(
                 f"content/{ANSWERS_FILE}", _line(answers, topic), topic,
                 "this is not a topic the assistant knows (no example questions in "
@@ -504,23 +525,23 @@ def _read_all(root: Path, paths: list[Path], problems: list[Problem]) -> list[Ya
     return files
 
 
-def _examples(files: list[YamlFile]) -> Iterator[tuple[YamlFile, int, str, str]]:
-    """(file, line, intent, example); an intent without examples once with "" ."""
+def _examples(files: list[YamlFile]) -> Iterator[tuple[YamlFile, int, int, str, str]]:
+    """(file, intent's line, example's line, intent, example); "" for an intent without any."""
     for file in files:
         blocks = (file.data or {}).get("nlu") if isinstance(file.data, dict) else None
         for i, block in enumerate(blocks if isinstance(blocks, list) else []):
             if not isinstance(block, dict) or "intent" not in block:
                 continue
-            label = str(block["intent"])
-            start = file.spans.get(("nlu", str(i), "examples"), (file.line("nlu", i),))[0]
+            label, block_line = str(block["intent"]), file.line("nlu", i)
+            start = file.spans.get(("nlu", str(i), "examples"), (block_line,))[0]
             lines = str(block.get("examples") or "").split("\n")
             found = False
             for offset, raw in enumerate(lines):
                 if raw.strip().startswith("- "):
                     found = True
-                    yield file, start + 1 + offset, label, raw.strip()[2:].strip()
+                    yield file, block_line, start + 1 + offset, label, raw.strip()[2:].strip()
             if not found:
-                yield file, file.line("nlu", i), label, ""
+                yield file, block_line, block_line, label, ""
 
 
 def _responses(files: list[YamlFile]) -> Iterator[tuple[YamlFile, int, str, str]]:
@@ -533,12 +554,12 @@ def _responses(files: list[YamlFile]) -> Iterator[tuple[YamlFile, int, str, str]
 
 
 def _duplicate_examples(
-    examples: list[tuple[YamlFile, int, str, str]],
+    examples: list[tuple[YamlFile, int, int, str, str]],
     topics: dict[str, Any],
     answers: YamlFile | Problem,
 ) -> Iterator[Problem]:
     first: dict[str, tuple[str, str]] = {}
-    for file, line, label, text in examples:
+    for file, _, line, label, text in examples:
         key, name = normalise(text), label.removeprefix(FAQ_INTENT_PREFIX)
         if not key:
             continue

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from addons.content import ContentError, load_content
+from addons.content import ContentError, load_answers, load_content
 
 REAL = Path("content")
 
@@ -78,3 +78,18 @@ def test_broken_yaml_is_an_error(content_copy: Path) -> None:
     (content_copy / "clinic.yml").write_text("clinic_name: [unclosed\n")
     with pytest.raises(ContentError, match="not valid YAML"):
         load_content(content_copy)
+
+
+def test_answers_load_with_their_button_questions() -> None:
+    answers = load_answers(REAL)
+    assert len(answers) == 24
+    assert answers["booking"].question == "How do I book a consultation?"
+    assert answers["booking"].answer.startswith("The first step is a consultation.")
+    # The lines of an answer join into one paragraph, without the trailing newline.
+    assert "\n" not in answers["booking"].answer
+
+
+def test_an_answer_without_text_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "faq.yml").write_text('booking:\n  question: "How?"\n')
+    with pytest.raises(ContentError, match="topic 'booking' needs a question and an answer"):
+        load_answers(tmp_path)
