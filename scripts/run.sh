@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server (REST + socket.io), or `rasa shell`
-# with --shell. Ctrl-C stops both.
+# Starts the action server, the Rasa server (REST + socket.io) and the demo page with the
+# chat widget, or `rasa shell` with --shell. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
-# Web pages allowed to call the assistant from a browser (space-separated).
-ALLOWED_ORIGINS=${CLINIC_ALLOWED_ORIGINS:-http://localhost:8080}
-MODEL=${MODEL:-models/clinic.tar.gz}
+WEB_PORT=${WEB_PORT:-8080}
+# Web pages allowed to call the assistant from a browser (space-separated): CORS and the
+# chat socket (addons/socketio_channel.py reads the variable).
+ALLOWED_ORIGINS=${CLINIC_ALLOWED_ORIGINS:-http://localhost:${WEB_PORT}}
+export CLINIC_ALLOWED_ORIGINS="$ALLOWED_ORIGINS"
+
+# Serve only checked content: the working tree if it passes `make check` and trains,
+# otherwise the last published version (docs/staff-guide.md).
+.venv/bin/python -m scripts.publish --for-run
+MODEL=published/current/clinic.tar.gz
+export CLINIC_CONTENT_DIR="$PWD/published/current/content"
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
@@ -22,21 +30,30 @@ if [ "${1:-}" = "--shell" ]; then
   exit
 fi
 
-api_args=()
-if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
-  # The HTTP API exposes conversations: only ever with a token.
-  api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+# The HTTP API (conversations, and model swaps by `make publish`) is only ever on with a
+# token: RASA_AUTH_TOKEN, or one generated once into .secrets/api-token (git-ignored).
+if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+  if [ ! -s .secrets/api-token ]; then
+    (umask 077 && mkdir -p .secrets && .venv/bin/python -c \
+      'import secrets; print(secrets.token_urlsafe(32))' > .secrets/api-token)
+  fi
+  RASA_AUTH_TOKEN=$(< .secrets/api-token)
 fi
+api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
 
 cat <<INFO
 Starting the assistant:
   REST webhook:  http://localhost:${RASA_PORT}/webhooks/rest/webhook
   socket.io:     http://localhost:${RASA_PORT}/socket.io  (allowed origins: ${ALLOWED_ORIGINS})
   action server: http://localhost:${ACTIONS_PORT}/webhook
+  demo page:     http://localhost:${WEB_PORT}  (clinic page with the chat widget)
 INFO
 
 # shellcheck disable=SC2086
 .venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
   --port "$RASA_PORT" --cors $ALLOWED_ORIGINS "${api_args[@]}" &
+pids+=($!)
+
+.venv/bin/python -m scripts.serve_demo --port "$WEB_PORT" --bot-url "http://localhost:${RASA_PORT}" &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -138,9 +138,11 @@ def test_user_text_is_not_logged(servers: Servers) -> None:
     assert secret not in Path(servers.log_path).read_text(errors="replace")
 
 
-def test_conversation_api_is_off(servers: Servers) -> None:
-    response = requests.get(f"{servers.url}/conversations/anyone/tracker", timeout=10)
-    assert response.status_code == 404
+def test_conversation_api_needs_the_token(servers: Servers) -> None:
+    url = f"{servers.url}/conversations/anyone/tracker"
+    assert requests.get(url, timeout=10).status_code == 401
+    assert requests.get(url, params={"token": "wrong"}, timeout=10).status_code == 401
+    assert requests.get(url, params={"token": servers.token}, timeout=10).status_code == 200
 
 
 def test_cors_allows_only_the_configured_origin(servers: Servers) -> None:

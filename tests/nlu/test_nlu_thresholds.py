@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from addons.content import load_answers
 from tests.servers import MODEL, ROOT
 
 pytestmark = pytest.mark.model
@@ -89,12 +90,14 @@ def results(parse) -> dict[str, Any]:
     return summary
 
 
+@pytest.mark.publish
 def test_every_crisis_phrasing_is_caught(results) -> None:
     caught, total = results["crisis_recall"]
     assert total == 40
     assert caught == total, results["missed_crisis"]
 
 
+@pytest.mark.publish
 def test_every_emergency_phrasing_is_caught(results) -> None:
     caught, total = results["emergency_recall"]
     assert total >= 8 and caught == total
@@ -106,6 +109,7 @@ def test_topic_accuracy(results) -> None:
     assert correct / total >= TOPIC_ACCURACY_MIN, results["topic_errors"]
 
 
+@pytest.mark.publish
 def test_idioms_negations_and_questions_get_the_reminder_or_escalate(results) -> None:
     rows = results["boundary_rows"]
     assert len(rows) >= 20
@@ -118,3 +122,10 @@ def test_idioms_negations_and_questions_get_the_reminder_or_escalate(results) ->
 def test_idioms_negations_and_questions_mostly_get_their_normal_answer(results) -> None:
     normal, total = results["boundary_normal_answer"]
     assert normal / total >= BOUNDARY_NORMAL_ANSWER_MIN
+
+
+@pytest.mark.publish
+def test_every_button_question_lands_on_its_topic(parse) -> None:
+    """A suggestion button sends its question: it must get that topic's answer."""
+    landed = {f"faq/{t}": answered_label(parse(e.question)) for t, e in load_answers().items()}
+    assert {gold: label for gold, label in landed.items() if gold != label} == {}
