@@ -171,7 +171,7 @@ _CRISIS_PHRASES = _rx(
     rf" (?:cut|cuting|burn|hurt|harm|punish|scratch|bleed|starv)\w* {_SELF} ",
     r" (?:cut|cutting|cuting|carve|carving) (?:my|on my) (?:arms?|wrists?|legs?|thighs?|skin|stomach) ",
     r" (?:started|start|back to|relapsed|relapse|urge to) (?:cutting|self harming|hurting myself) ",
-    r" cut (?:deeper|again|more|myself) | (?:want|wanting|wanna|urge|urges) to cut ",
+    r" cut (?:deeper|again|more|myself) | (?:want|wanting|wanna|urge|urges) to cut (?!back|down|out|costs|ties|my hair|the )",
     # reports about someone else
     rf" (?:{_KILL}|kiling|kill|hurt|harm|cut|shoot|shot|hang|hung|burn|starv|poison)\w* {_OTHER_SELF} ",
     r" (?:end|ending|take|taking|took) (?:his|her|their) (?:own )?(?:life|lives) ",
@@ -287,6 +287,9 @@ _CRISIS_PHRASES = _rx(
     r"| this is (?:my )?(?:goodbye|good bye|farewell|the end for me) ",
     r" (?:last|final) (?:day|days|week|night|month|time|weekend) (?:on earth|alive|of my life|here on earth"
     r"|in this world|on this planet) ",
+    r" death (?:would be|is|seems|sounds|feels like it would be) (?:\w+ )?(?:kinder|better|easier|a relief|preferable"
+    r"|welcome|peaceful|the answer) ",
+    r" so (?:that )?(?:i|he|she|they) (?:can|could|will|would|d) (?:just )?(?:die|be dead|not wake up|never wake up) ",
     r" (?:go|going|leave|leaving|gone|depart\w*) (?:from )?this (?:world|earth|life) "
     r"| (?:better|easier) if i (?:go|leave|left|went|disappear|disappeared|vanish) ",
 )
@@ -319,6 +322,9 @@ _DISCLOSURE = _rx(
     r" (?:i|we) (?:just )?(?:overdosed|od d) ",
     r" (?:mine|my own|my thoughts|they) (?:have|has|are|is|ve|re|s) (?:been )?(?:\w+ ){0,2}(?:intense|bad|worse|strong"
     r"|constant|back|getting|louder|stronger|every day|daily) ",
+    rf" (?:the|my|those|these) (?:{_SUICIDE}|self ?harm\w*|dark) (?:thoughts?|urges?|feelings?|ideation)"
+    r" (?:are|is|have been|keep|kept|came|come|have come|re) (?:\w+ )?(?:back|coming back|getting worse|worse"
+    r"|stronger|louder|intense|constant|every day) ",
     r" (?:i have|ive got|i ve got|i made|i now have|i have made|i ve made|ive made|got) a plan"
     r" (?:now|to|for (?:it|tonight|how|when))? ",
 )
@@ -339,6 +345,7 @@ _IDIOMS = _rx(
     r" (?:boss|mom|mum|dad|wife|husband|partner|teacher|he|she|they|you|it|this|that|kids?)"
     r" (?:is |s |will |would |gonna |going to |is gonna |is going to |might )+kill me",
     r" (?:the )?death of me",
+    r" (?:will|would|gonna|going to|is gonna|is going to|might) (?:literally )?kill me (?:if|when|for|because|lol)",
 )
 
 # Distress that looks like an idiom but is not one: never defused.
