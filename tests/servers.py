@@ -16,6 +16,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "bin" / "rasa"
+PYTHON = ROOT / ".venv" / "bin" / "python"
 MODEL = ROOT / "models" / "clinic.tar.gz"
 
 
@@ -49,10 +50,22 @@ class Servers:
     extra_args: list[str] = field(default_factory=list)
     rasa: subprocess.Popen | None = None
     actions: subprocess.Popen | None = None
+    # The demo page with the chat widget (scripts/serve_demo.py), for browser tests.
+    web_port: int = field(default_factory=free_port)
+    web: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def bot_url(self) -> str:
+        """The assistant as the widget's configuration names it (another origin than the page)."""
+        return f"http://localhost:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://localhost:{self.web_port}"
 
     @property
     def log_path(self) -> Path:
@@ -92,7 +105,9 @@ class Servers:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # The socket channel reads the allowed origins from here, as with scripts/run.sh.
+            env={**os.environ, "PYTHONUNBUFFERED": "1",
+                 "CLINIC_ALLOWED_ORIGINS": self.allowed_origins},
         )
         wait_until(f"{self.url}/", 180, self.rasa)
 
@@ -105,7 +120,20 @@ class Servers:
         self.start_rasa()
         return self
 
+    def start_web(self) -> None:
+        self.web = subprocess.Popen(
+            [str(PYTHON), "-m", "scripts.serve_demo", "--port", str(self.web_port),
+             "--bot-url", self.bot_url],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until(f"http://127.0.0.1:{self.web_port}/", 30, self.web)
+
     def stop(self) -> None:
+        _stop(self.web)
+        self.web = None
         self.stop_rasa()
         self.stop_actions()
 
@@ -117,6 +145,15 @@ class Servers:
         )
         response.raise_for_status()
         return response.json()
+
+
+def page_servers(workdir: Path) -> Servers:
+    """All three servers, the socket accepting only the demo page's origin, as in make run."""
+    web_port = free_port()
+    servers = Servers(workdir=workdir, web_port=web_port,
+                      allowed_origins=f"http://localhost:{web_port}").start()
+    servers.start_web()
+    return servers
 
 
 def _stop(proc: subprocess.Popen | None) -> None:
