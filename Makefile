@@ -7,7 +7,7 @@ MODEL := models/clinic.tar.gz
 # Anything that changes what the model learns triggers a retrain.
 MODEL_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o -name '*.py' 2>/dev/null)
 
-.PHONY: install run shell train validate check test bench lock
+.PHONY: install run shell train validate check test browser vendor-web bench lock
 
 install: $(VENV)/.installed
 
@@ -30,8 +30,16 @@ shell: train
 validate: install
 	$(RASA) data validate --fail-on-warning
 
-test: train
+test: train browser
 	bash scripts/test.sh
+
+# Debian's chromium for the browser tests (tests/web); does nothing if it is there.
+browser:
+	bash scripts/install_browser.sh
+
+# Refresh the chat widget's vendored socket.io-client build (needs npm; README).
+vendor-web:
+	bash scripts/vendor_web.sh
 
 bench: install
 	$(PYTHON) -m scripts.bench
