@@ -125,8 +125,12 @@ class SentenceEncoder:
         if not 1 <= layers <= 6:
             raise ValueError("layers must be between 1 and 6")
         self.layers = layers
+        # Copies, so the 90 MB file buffer is freed; the 30k-word table is kept in half
+        # precision (rows are widened on lookup), which halves the memory it takes.
+        w = {name: np.array(t) for name, t in w.items() if not name.startswith("encoder.layer.")
+             or int(name.split(".")[2]) < layers}
         self._embed = (
-            w["embeddings.word_embeddings.weight"],
+            w["embeddings.word_embeddings.weight"].astype(np.float16),
             w["embeddings.position_embeddings.weight"],
             w["embeddings.token_type_embeddings.weight"][0],
             w["embeddings.LayerNorm.weight"],
@@ -153,7 +157,7 @@ class SentenceEncoder:
         ids = np.array(self.tokenizer.encode(text))
         n = len(ids)
         words, positions, token_type, gain, bias = self._embed
-        x = _layer_norm(words[ids] + positions[:n] + token_type, gain, bias)
+        x = _layer_norm(words[ids].astype(np.float32) + positions[:n] + token_type, gain, bias)
         dim = x.shape[1]
         head = dim // _HEADS
         for (qkv, qkv_bias, out_w, out_b, ln1_g, ln1_b,
