@@ -173,8 +173,18 @@ class CheckedSocketIOInput(SocketIOInput):
             metadata_key=metadata_key,
         )
         self.origins = origins
+        # Read now, so the lines can be sent even if content/ breaks later (see crisis_lines).
+        self.last_crisis_reply = crisis_reply()
         if "*" in origins:
             logger.warning("The chat socket accepts pages from any website (origin '*').")
+
+    def crisis_lines(self) -> str:
+        """The current crisis lines (a publish may change them), else the last good ones."""
+        try:
+            self.last_crisis_reply = crisis_reply()
+        except Exception as e:
+            logger.error("Crisis lines not reloaded (%s); sending the last ones.", e)
+        return self.last_crisis_reply
 
     def get_output_channel(self) -> CheckedSocketIOOutput | None:
         if self.sio is None:
@@ -215,7 +225,7 @@ class CheckedSocketIOInput(SocketIOInput):
                 raw = data.get("message") if isinstance(data, dict) else None
                 await reply(str(e))
                 if isinstance(raw, str) and is_urgent(raw):
-                    await reply(crisis_reply(), "crisis")
+                    await reply(self.crisis_lines(), "crisis")
                 return
 
             sender = sid
@@ -239,7 +249,7 @@ class CheckedSocketIOInput(SocketIOInput):
                 # The type only: a traceback's locals would contain the message.
                 logger.error("Socket message failed with %s.", type(e).__name__)
                 if is_urgent(text):
-                    await reply(crisis_reply(), "crisis")
+                    await reply(self.crisis_lines(), "crisis")
                 else:
                     await reply(FAILED)
 

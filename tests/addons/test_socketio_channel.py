@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa.core.channels.channel import UserMessage
 
 from addons.channels import MAX_MESSAGE_CHARS, RequestError
-from addons.content import load_content
+from addons.content import CONTENT_DIR_ENV, load_content
 from addons.socketio_channel import (
     ALLOWED_ORIGINS_ENV,
     FAILED,
@@ -231,6 +232,16 @@ async def test_failure_on_crisis_language_still_sends_the_crisis_lines(
     replies = await channel.say({"message": secret, "session_id": SESSION})
     assert replies == [{"text": crisis_reply(), "urgent": "crisis"}]
     assert "RuntimeError" in caplog.text and "7f3a" not in caplog.text
+
+
+async def test_crisis_lines_still_go_out_if_content_broke_since_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    channel = Channel(failing_assistant)
+    lines = crisis_reply()
+    monkeypatch.setenv(CONTENT_DIR_ENV, str(tmp_path))  # no content files at all now
+    replies = await channel.say({"message": "I want to kill myself", "session_id": SESSION})
+    assert replies == [{"text": lines, "urgent": "crisis"}]
 
 
 async def test_failure_on_other_messages_says_so() -> None:
