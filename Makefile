@@ -7,7 +7,7 @@ MODEL := models/clinic.tar.gz
 # Anything that changes what the model learns triggers a retrain.
 MODEL_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o -name '*.py' 2>/dev/null)
 
-.PHONY: install run shell train validate check test browser vendor-web bench lock
+.PHONY: install run shell train validate check publish undo catalogue test browser vendor-web bench lock
 
 install: $(VENV)/.installed
 
@@ -21,16 +21,29 @@ $(MODEL): $(MODEL_INPUTS) | install
 	$(RASA) train --fixed-model-name clinic --out models
 	touch $@
 
-run: train
+# run.sh trains itself: it falls back to the last published version if content/ or data/ is broken.
+run: install
 	bash scripts/run.sh
 
-shell: train
+shell: install
 	bash scripts/run.sh --shell
 
 validate: install
 	$(RASA) data validate --fail-on-warning
 
-test: train browser
+check: install
+	@$(PYTHON) -m scripts.check_content
+
+publish: install
+	@$(PYTHON) -m scripts.publish
+
+undo: install
+	@$(PYTHON) -m scripts.publish --undo
+
+catalogue: install
+	@$(PYTHON) -m scripts.catalogue
+
+test: check train browser
 	bash scripts/test.sh
 
 # Debian's chromium for the browser tests (tests/web); does nothing if it is there.

@@ -64,9 +64,9 @@ class Log:
         print(f"- {text}", flush=True)
         self.write(f"\n== {text} ({time.strftime('%H:%M:%S')})")
 
-    def run(self, name: str, command: list[str], env: dict[str, str] | None = None) -> bool:
+    def run(self, name: str, command: list[str]) -> bool:
         self.write(f"$ {' '.join(command)}")
-        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         self.write(f"[{name}: exit code {result.returncode}]\n{result.stdout}{result.stderr}")
         return result.returncode == 0
 
@@ -78,7 +78,7 @@ def copy_content(source: Path, dest: Path) -> None:
 
 
 def run_tests(model: Path, content: Path, log: Log) -> list[str]:
-    """Story tests and the tests marked `publish` (crisis safety, answers), in parallel."""
+    """Story tests and the tests marked `publish`, in parallel; the names of those that failed."""
     env = {**os.environ, "CLINIC_MODEL": str(model), "CLINIC_CONTENT_DIR": str(content)}
     suites = {
         "story tests": [
@@ -86,7 +86,7 @@ def run_tests(model: Path, content: Path, log: Log) -> list[str]:
             "--stories", "tests/stories", "--e2e", "--fail-on-prediction-errors",
             "--out", str(BUILD / "stories"),
         ],
-        "crisis safety tests": [
+        "crisis safety and answer tests": [
             str(VENV_BIN / "python"), "-m", "pytest", "-m", "publish", "-q",
             "-p", "no:cacheprovider", "tests/addons", "tests/nlu",
         ],
@@ -206,7 +206,7 @@ def publish(url: str, log: Log) -> None:
                              "--out", str(work)]) or not model.exists():
         raise Stop("Publishing stopped: training the new version failed.")
 
-    log.step("Testing: story tests and crisis safety tests")
+    log.step("Testing: story tests, crisis safety and answer tests")
     failed = run_tests(model, work / "content", log)
     if failed:
         raise Stop(f"Publishing stopped: the {' and the '.join(failed)} failed on the new version.")

@@ -1,4 +1,4 @@
-"""Shared test helpers: a tracker factory over rasa_sdk's Tracker.from_dict."""
+"""Shared test helpers: a tracker factory over rasa_sdk's Tracker.from_dict, the model."""
 
 from __future__ import annotations
 
@@ -57,3 +57,13 @@ def selector_ranking(*topics_and_confidences: tuple[str, float]) -> dict[str, An
 @pytest.fixture
 def tracker_factory():
     return make_tracker
+
+
+@pytest.fixture(scope="session")
+def model_agent():
+    """The trained model (tests.servers.MODEL), loaded once for all the tests that need it."""
+    from rasa.core.agent import Agent
+
+    from tests.servers import MODEL
+
+    return Agent.load(str(MODEL))

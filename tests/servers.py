@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -17,7 +18,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "bin" / "rasa"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-MODEL = ROOT / "models" / "clinic.tar.gz"
+# make publish runs the model tests against its candidate model.
+MODEL = Path(os.environ.get("CLINIC_MODEL") or ROOT / "models" / "clinic.tar.gz")
 
 
 def free_port() -> int:
@@ -48,6 +50,11 @@ class Servers:
     actions_port: int = field(default_factory=free_port)
     allowed_origins: str = "http://localhost:8080"
     extra_args: list[str] = field(default_factory=list)
+    # A copy of the project to run (publish tests), and extra environment for both servers.
+    root: Path = ROOT
+    env: dict[str, str] = field(default_factory=dict)
+    # The HTTP API is always on with a token, as in scripts/run.sh.
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     rasa: subprocess.Popen | None = None
     actions: subprocess.Popen | None = None
     # The demo page with the chat widget (scripts/serve_demo.py), for browser tests.
@@ -73,7 +80,7 @@ class Servers:
 
     def _endpoints(self) -> Path:
         path = self.workdir / "endpoints.yml"
-        text = (ROOT / "endpoints.yml").read_text()
+        text = (self.root / "endpoints.yml").read_text()
         text = text.replace("localhost:5055", f"127.0.0.1:{self.actions_port}")
         text = text.replace("db: conversations.db", f"db: {self.workdir / 'conversations.db'}")
         path.write_text(text)
@@ -82,10 +89,11 @@ class Servers:
     def start_actions(self) -> None:
         self.actions = subprocess.Popen(
             [str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
-            cwd=ROOT,
+            cwd=self.root,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            env={**os.environ, **self.env},
         )
         wait_until(f"http://127.0.0.1:{self.actions_port}/health", 60, self.actions)
 
@@ -98,15 +106,16 @@ class Servers:
         self.rasa = subprocess.Popen(
             [
                 str(RASA), "run", "--model", str(self.model), "--endpoints", str(self._endpoints()),
-                "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.rasa_port),
-                "--cors", *self.allowed_origins.split(), *self.extra_args,
+                "--credentials", str(self.root / "credentials.yml"), "--port", str(self.rasa_port),
+                "--cors", *self.allowed_origins.split(), "--enable-api", "--auth-token", self.token,
+                *self.extra_args,
             ],
-            cwd=ROOT,
+            cwd=self.root,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             # The socket channel reads the allowed origins from here, as with scripts/run.sh.
-            env={**os.environ, "PYTHONUNBUFFERED": "1",
+            env={**os.environ, **self.env, "PYTHONUNBUFFERED": "1",
                  "CLINIC_ALLOWED_ORIGINS": self.allowed_origins},
         )
         wait_until(f"{self.url}/", 180, self.rasa)
@@ -128,6 +137,7 @@ class Servers:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            env={**os.environ, **self.env},
         )
         wait_until(f"http://127.0.0.1:{self.web_port}/", 30, self.web)
 

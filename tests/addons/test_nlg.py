@@ -9,7 +9,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from addons.content import ContentError, load_answers, load_content
 from addons.content_check import fill
 from addons.nlg import ClinicNaturalLanguageGenerator
-from tests.servers import MODEL
 
 DOMAIN = Domain.from_dict(
     {
@@ -131,10 +130,8 @@ async def test_unknown_response_gives_nothing() -> None:
 
 
 @pytest.fixture(scope="module")
-def model_domain() -> Domain:
-    from rasa.engine.storage.local_model_storage import LocalModelStorage
-
-    return LocalModelStorage.metadata_from_archive(MODEL).domain
+def model_domain(model_agent) -> Domain:
+    return model_agent.domain
 
 
 @pytest.mark.model

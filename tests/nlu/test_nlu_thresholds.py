@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from addons.content import load_answers
-from tests.servers import MODEL, ROOT
+from tests.servers import ROOT
 
 pytestmark = pytest.mark.model
 
@@ -47,12 +47,9 @@ def answered_label(parse: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def parse():
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(MODEL))
+def parse(model_agent):
     loop = asyncio.new_event_loop()
-    yield lambda text: loop.run_until_complete(agent.parse_message(text))
+    yield lambda text: loop.run_until_complete(model_agent.parse_message(text))
     loop.close()
 
 

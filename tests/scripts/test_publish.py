@@ -146,8 +146,8 @@ def test_a_failing_crisis_test_leaves_the_old_version_serving(
         edit(project / "content" / "faq.yml", "This answer must never go live.", NEW)
     assert result.returncode == 2
     assert result.stdout.splitlines()[-2:] == [
-        "Publishing stopped: the crisis safety tests failed on the new version. The bot is "
-        "still serving the previous version.",
+        "Publishing stopped: the crisis safety and answer tests failed on the new version. The "
+        "bot is still serving the previous version.",
         "Details for a developer: build/publish/publish.log",
     ]
     log = project / "build" / "publish" / "publish.log"
