@@ -22,6 +22,7 @@ from sanic.response import HTTPResponse
 
 from addons.content import load_content
 from addons.crisis_lexicon import CRISIS, EMERGENCY, assess
+from addons.log_privacy import redact_exception_text
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class CheckedRestInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[None]]
     ) -> Blueprint:
+        # Every server has this channel: from here on, errors anywhere lose their text.
+        redact_exception_text()
         webhook = Blueprint("checked_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

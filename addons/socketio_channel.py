@@ -30,6 +30,7 @@ from socketio import AsyncServer
 from addons.channels import _CONTROL, MAX_MESSAGE_CHARS, RequestError
 from addons.content import load_content
 from addons.crisis_lexicon import CRISIS, EMERGENCY, assess
+from addons.log_privacy import redact_exception_text
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +195,7 @@ class CheckedSocketIOInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
+        redact_exception_text()
         origins: str | list[str] = "*" if "*" in self.origins else self.origins
         sio = OriginCheckedSocketServer(async_mode="sanic", cors_allowed_origins=origins)
         self.sio = sio

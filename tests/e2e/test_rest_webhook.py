@@ -138,6 +138,26 @@ def test_user_text_is_not_logged(servers: Servers) -> None:
     assert secret not in Path(servers.log_path).read_text(errors="replace")
 
 
+def test_a_failing_custom_action_does_not_log_the_conversation(
+    servers: Servers, tmp_path: Path
+) -> None:
+    # rasa-sdk answers a failed action with the whole tracker, which Rasa would log.
+    servers.stop_actions()
+    servers.env = {**servers.env, "CLINIC_CONTENT_DIR": str(tmp_path)}
+    try:
+        servers.start_actions()
+        user, secret = sender(), f"my-private-words-{uuid.uuid4().hex}"
+        servers.say(user, f"I feel awful today {secret}")
+        servers.say(user, "blorp fizzwick qua")
+        log = Path(servers.log_path).read_text(errors="replace")
+        assert "Encountered an exception while running action 'action_suggest_topics'" in log
+        assert secret not in log
+    finally:
+        servers.stop_actions()
+        servers.env = {k: v for k, v in servers.env.items() if k != "CLINIC_CONTENT_DIR"}
+        servers.start_actions()
+
+
 def test_conversation_api_needs_the_token(servers: Servers) -> None:
     url = f"{servers.url}/conversations/anyone/tracker"
     assert requests.get(url, timeout=10).status_code == 401
