@@ -15,7 +15,7 @@ import logging
 class RedactExceptionText(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and not logging.getLogger("rasa").isEnabledFor(logging.DEBUG):
-            names = []
+            names: list[str] = []
             error = record.exc_info[1]
             while error is not None and len(names) < 5:
                 names.append(type(error).__name__)
