@@ -33,6 +33,10 @@ CLINIC_FIELDS = (
 )
 
 
+# Clinic details that are phone numbers: tappable on the web chat.
+PHONE_FIELDS = ("clinic_phone", "clinic_after_hours_phone", "emergency_number")
+
+
 class ContentError(ValueError):
     pass
 
@@ -60,17 +64,30 @@ class ClinicContent:
     def template_values(self, with_links: bool) -> dict[str, str]:
         """Values for the {placeholders} in responses.
 
-        With links (web chat), each crisis line is a Markdown link so the widget can make
-        it tappable; text channels get plain lines.
+        With links (web chat), each crisis line, phone number, email and web address is a
+        Markdown link so the widget can make it tappable; text channels get plain text.
         """
         lines = [f"- [{r.text}]({r.link})" if with_links else f"- {r.text}"
                  for r in self.resources]
-        return {
+        values = {
             **self.clinic,
             "crisis_resources": "\n".join(lines),
             "emergency_number": self.emergency_number,
             "crisis_reminder": self.reminder,
         }
+        if with_links:
+            for field in PHONE_FIELDS:
+                values[field] = f"[{values[field]}]({tel_link(values[field])})"
+            values["clinic_email"] = f"[{values['clinic_email']}](mailto:{values['clinic_email']})"
+            url = values["clinic_booking_url"]
+            values["clinic_booking_url"] = f"[{url}]({url})"
+        return values
+
+
+def tel_link(number: str) -> str:
+    """tel:+15035550142 from "(503) 555-0142" style numbers; a leading + is kept."""
+    digits = "".join(c for c in number if c.isdigit())
+    return f"tel:{'+' if number.strip().startswith('+') else ''}{digits}"
 
 
 def content_dir() -> Path:

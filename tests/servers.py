@@ -126,7 +126,12 @@ class Servers:
 
     def start(self) -> Servers:
         self.start_actions()
-        self.start_rasa()
+        try:
+            self.start_rasa()
+        except BaseException:
+            # The caller never gets the object to stop: leave no server behind.
+            self.stop()
+            raise
         return self
 
     def start_web(self) -> None:
@@ -162,7 +167,11 @@ def page_servers(workdir: Path) -> Servers:
     web_port = free_port()
     servers = Servers(workdir=workdir, web_port=web_port,
                       allowed_origins=f"http://localhost:{web_port}").start()
-    servers.start_web()
+    try:
+        servers.start_web()
+    except BaseException:
+        servers.stop()
+        raise
     return servers
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from addons.content import ContentError, load_answers, load_content
+from addons.content import ContentError, load_answers, load_content, tel_link
 
 REAL = Path("content")
 
@@ -47,6 +47,21 @@ def test_template_values_plain_and_linked() -> None:
     assert "(tel:988)" not in plain["crisis_resources"]
     assert linked["crisis_resources"].splitlines()[0].endswith("(tel:988)")
     assert plain["clinic_phone"] == "(503) 555-0142"
+    assert plain["clinic_email"] == "care@example.org"
+    assert linked["clinic_phone"] == "[(503) 555-0142](tel:5035550142)"
+    assert linked["clinic_after_hours_phone"] == "[(503) 555-0199](tel:5035550199)"
+    assert linked["emergency_number"] == "[911](tel:911)"
+    assert linked["clinic_email"] == "[care@example.org](mailto:care@example.org)"
+    assert linked["clinic_booking_url"] == "[https://example.org/book](https://example.org/book)"
+
+
+@pytest.mark.parametrize(
+    "number, link",
+    [("(503) 555-0142", "tel:5035550142"), ("+44 20 7946 0958", "tel:+442079460958"),
+     ("13 11 14", "tel:131114")],
+)
+def test_tel_link(number: str, link: str) -> None:
+    assert tel_link(number) == link
 
 
 def test_missing_field_is_an_error(content_copy: Path) -> None:

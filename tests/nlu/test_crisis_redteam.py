@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.servers import MODEL, ROOT
+from tests.servers import ROOT
 
 pytestmark = pytest.mark.model
 
@@ -26,10 +26,8 @@ ESCALATIONS = {"crisis", "medical_emergency"}
 
 
 @pytest.fixture(scope="module")
-def intents() -> dict[str, dict[str, str]]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(MODEL))
+def intents(model_agent) -> dict[str, dict[str, str]]:
+    agent = model_agent
 
     async def parse_all() -> dict[str, dict[str, str]]:
         found: dict[str, dict[str, str]] = {}

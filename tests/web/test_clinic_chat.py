@@ -14,7 +14,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser
 
-from addons.content import load_content
+from addons.content import load_content, tel_link
 from tests.servers import Servers, page_servers
 from tests.web.browser import DESKTOP, PHONE, Chat, chromium
 
@@ -81,7 +81,10 @@ def test_crisis_message_shows_the_crisis_lines_as_tap_links(chat: Chat) -> None:
     assert first.inner_text() == CRISIS_LINE.text and "988" in first.inner_text()
     box = first.bounding_box()
     assert box and box["height"] >= 44
-    assert card.locator("a").count() == len(CONTENT.resources)
+    # The crisis lines, then the clinic's own numbers, all tappable.
+    hrefs = [a.get_attribute("href") for a in card.locator("a").all()]
+    clinic = [tel_link(CONTENT.clinic[f]) for f in ("clinic_phone", "clinic_after_hours_phone")]
+    assert hrefs == [r.link for r in CONTENT.resources] + clinic
     chat.screenshot("widget-crisis-desktop.png")
 
 
