@@ -25,6 +25,9 @@ from addons.content import (
 )
 
 MAX_ANSWER_CHARS = 700
+# Who may have the treatment is never the bot's call (DEVELOPERS.md, safety principles).
+ELIGIBILITY_TOPIC = "eligibility"
+ELIGIBILITY_ENDING = "our clinicians decide with you."
 MAX_ANSWER_SENTENCES = 5
 FAQ_INTENT_PREFIX = "faq/"
 FAQ_RESPONSE_PREFIX = "utter_faq/"
@@ -329,6 +332,14 @@ def _check_answers(answers: YamlFile, values: dict[str, str]) -> Iterator[Proble
         yield from check_placeholders(answers, answer, (topic, "answer"), topic, "the answer")
         yield from _check_links(answers, answer, (topic, "answer"), topic, "the answer")
         yield from _check_length(answers, fill(answer, values), topic)
+        if topic == ELIGIBILITY_TOPIC and not answer.rstrip(" .").lower().endswith(
+            ELIGIBILITY_ENDING.rstrip(".").lower()
+        ):
+            yield answers.problem(
+                answers.line(topic, "answer"), topic,
+                f"the eligibility answer must end with \"{ELIGIBILITY_ENDING}\": the bot never "
+                "decides for a patient",
+            )
 
 
 def check_placeholders(

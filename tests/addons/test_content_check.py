@@ -215,6 +215,20 @@ def test_an_answer_over_the_sentence_limit(project: Path) -> None:
 # Example questions
 
 
+def test_the_eligibility_answer_must_leave_the_decision_to_the_clinicians(project: Path) -> None:
+    answers = project / "content" / "faq.yml"
+    entry = 'eligibility:\n  question: "Am I a candidate?"\n  answer: >\n'
+    answer = "    It depends. Our clinicians decide with you.\n"
+    answers.write_text(answers.read_text() + entry + answer)
+    before = problems(project)
+    edit(answers, "Our clinicians decide with you.", "You are probably a good candidate.")
+    assert [p for p in problems(project) if p not in before] == [
+        f"content/faq.yml:{line_of(answers, 'eligibility:') + 2}: eligibility: the eligibility "
+        'answer must end with "our clinicians decide with you.": the bot never decides for a '
+        "patient"
+    ]
+
+
 def test_the_same_example_under_two_topics(project: Path) -> None:
     edit(project / "data" / "nlu" / "faq.yml", "    - how fast does it work\n",
          "    - how fast does it work\n    - How do I  book?\n")
