@@ -14,7 +14,6 @@ from typing import Any
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -27,22 +26,21 @@ logger = logging.getLogger(__name__)
 
 # Replies that already carry the resources.
 NO_REMINDER = {"utter_crisis", "utter_emergency"}
-CRISIS_INTENTS = {"crisis", "medical_emergency"}
+CRISIS_SLOT = "crisis_resources_shown"
 # Channels whose client renders Markdown links (the web chat widget).
 LINK_CHANNELS = {"socketio"}
 
 
 def needs_reminder(tracker: DialogueStateTracker) -> bool:
-    """After a crisis turn in this session, or on a message that mentions suicide."""
+    """After a crisis turn in this conversation, or on a message that mentions suicide.
+
+    The crisis turn is remembered in a slot (set from the intent, domain.yml), not looked
+    up in the events: the tracker store hands over only the recent ones.
+    """
     latest = tracker.latest_message
     if latest and (latest.parse_data.get(CRISIS_CHECK_KEY) or {}).get("verdict") == MENTION:
         return True
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered) and event.intent_name in CRISIS_INTENTS:
-            return True
-        if event.type_name == "session_started":
-            return False
-    return False
+    return bool(tracker.get_slot(CRISIS_SLOT))
 
 
 class ClinicNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import tempfile
@@ -79,10 +80,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+class StockTrackerStoreServers(Servers):
+    """Rasa's own SQL tracker store, which hands the policies the whole session."""
+
+    def _endpoints(self) -> Path:
+        path = super()._endpoints()
+        text = re.sub(r"type: addons\.tracker_store\.\w+", "type: SQL", path.read_text())
+        path.write_text(re.sub(r"\n *max_events: \d+", "", text))
+        return path
+
+
 class Contender:
     def __init__(self, name: str, model: Path, workdir: Path, actions_port: int) -> None:
         self.name = name
-        self.servers = Servers(workdir=workdir, model=model)
+        # The project is its config and its tracker store; the default has Rasa's of both.
+        servers = Servers if name == "project" else StockTrackerStoreServers
+        self.servers = servers(workdir=workdir, model=model)
         self.servers.actions_port = actions_port
         self.startups: list[float] = []
         self.fresh: list[float] = []

@@ -3,16 +3,25 @@ from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons.content import ContentError, load_answers, load_content
 from addons.content_check import fill
-from addons.nlg import ClinicNaturalLanguageGenerator
+from addons.nlg import CRISIS_SLOT, ClinicNaturalLanguageGenerator
 
 DOMAIN = Domain.from_dict(
     {
         "intents": ["greet", "crisis", "faq", "request_human"],
+        "slots": {
+            CRISIS_SLOT: {"type": "bool", "influence_conversation": False, "mappings": []}
+        },
         "responses": {
             "utter_greet": [{"text": "Hello from {clinic_name}."}],
             "utter_handoff": [{"text": "Call {clinic_phone}."}],
@@ -35,8 +44,12 @@ def tracker_with(*intents_and_checks) -> DialogueStateTracker:
         parse = {"intent": {"name": intent, "confidence": 1.0}, "entities": []}
         if verdict:
             parse["crisis_check"] = {"verdict": verdict, "category": "x"}
-        events += [UserUttered("...", parse["intent"], [], parse), BotUttered("reply")]
-    return DialogueStateTracker.from_events("user", events)
+        events.append(UserUttered("...", parse["intent"], [], parse))
+        if intent in ("crisis", "medical_emergency"):
+            # What the slot mapping in domain.yml does after such a message.
+            events.append(SlotSet(CRISIS_SLOT, True))
+        events.append(BotUttered("reply"))
+    return DialogueStateTracker.from_events("user", events, slots=DOMAIN.slots)
 
 
 async def generate(action: str, tracker: DialogueStateTracker, channel: str = "rest"):
@@ -102,12 +115,13 @@ async def test_answers_after_a_crisis_keep_a_reminder() -> None:
     assert message["text"] == f"Call {CONTENT.clinic['clinic_phone']}.\n\n{REMINDER}"
 
 
-async def test_a_new_session_starts_without_the_reminder() -> None:
-    tracker = tracker_with(("crisis", "crisis"))
-    tracker.update(SessionStarted())
-    tracker.update(UserUttered("hi", {"name": "greet", "confidence": 1.0}, []))
-    message = await generate("utter_greet", tracker)
-    assert REMINDER not in message["text"]
+async def test_the_reminder_outlives_the_recent_events() -> None:
+    tracker = tracker_with(("crisis", "crisis"), *[("faq", None)] * 50)
+    recent = DialogueStateTracker.from_events(
+        "user", [SlotSet(CRISIS_SLOT, True), *list(tracker.events)[-6:]], slots=DOMAIN.slots
+    )
+    message = await generate("utter_faq/booking", recent)
+    assert message["text"].endswith(f"\n\n{REMINDER}")
 
 
 async def test_a_mention_gets_the_normal_answer_plus_the_reminder() -> None:

@@ -1,0 +1,81 @@
+"""SQL tracker store that hands the dialogue engine only the recent part of a session.
+
+Rasa rebuilds the whole session on every message, and its policies walk all of it several
+times per turn, so a reply takes longer the longer the conversation: about 3x by turn
+140 (`make bench`). Our rules look at the last few turns only, and what must outlive
+them (the crisis flag) is a slot. So a tracker holds the last `max_events` events of the
+session plus every event that carries state (slots, session start, restarts, pauses).
+Everything is still stored; `retrieve_full_tracker` (the HTTP API, exports) reads it all.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import (
+    ActiveLoop,
+    AllSlotsReset,
+    ConversationPaused,
+    ConversationResumed,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+# Events whose effect lasts beyond the turn they happen in.
+STATE_EVENTS = tuple(
+    cls.type_name
+    for cls in (SlotSet, SessionStarted, Restarted, AllSlotsReset, ActiveLoop,
+                ConversationPaused, ConversationResumed)
+)
+
+
+class WindowedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, max_events: int = 100, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_events = int(max_events)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        if fetch_events_from_all_sessions:
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            recent = (
+                query.order_by(None).order_by(self.SQLEvent.id.desc())
+                .limit(self.max_events).all()
+            )
+            if not recent:
+                return None
+            earlier_state = query.filter(
+                self.SQLEvent.id < recent[-1].id, self.SQLEvent.type_name.in_(STATE_EVENTS)
+            ).all()
+            events = [json.loads(row.data) for row in [*earlier_state, *reversed(recent)]]
+        if not self.domain:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Any:
+        """The tracker's events after the last one stored.
+
+        Rasa counts the stored events and skips that many, which only works when the
+        tracker holds the whole session.
+        """
+        last = (
+            session.query(self.SQLEvent.type_name, self.SQLEvent.timestamp)
+            .filter(self.SQLEvent.sender_id == tracker.sender_id)
+            .order_by(self.SQLEvent.id.desc())
+            .first()
+        )
+        if last is not None:
+            events: list[Event] = list(tracker.events)
+            for index in range(len(events) - 1, -1, -1):
+                event = events[index]
+                if event.type_name == last.type_name and event.timestamp == last.timestamp:
+                    return iter(events[index + 1 :])
+        return super()._additional_events(session, tracker)
