@@ -72,10 +72,12 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             .order_by(self.SQLEvent.id.desc())
             .first()
         )
-        if last is not None:
-            events: list[Event] = list(tracker.events)
-            for index in range(len(events) - 1, -1, -1):
-                event = events[index]
-                if event.type_name == last.type_name and event.timestamp == last.timestamp:
-                    return iter(events[index + 1 :])
+        if last is None:
+            return iter(tracker.events)
+        events: list[Event] = list(tracker.events)
+        for index in range(len(events) - 1, -1, -1):
+            event = events[index]
+            if event.type_name == last.type_name and event.timestamp == last.timestamp:
+                return iter(events[index + 1 :])
         return super()._additional_events(session, tracker)
+
