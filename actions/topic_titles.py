@@ -1,24 +1,20 @@
 """Button questions for FAQ topics, from the staff's answers file (content/faq.yml).
 
-Read again whenever the file changes, so a publish needs no action server restart. Read
-here rather than through addons/, so the action server needs nothing of the Rasa server.
+Read again whenever the file changes, so a publish needs no action server restart.
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-CONTENT_DIR_ENV = "CLINIC_CONTENT_DIR"
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
-ANSWERS_FILE = "faq.yml"
+from addons.content import ANSWERS_FILE, content_dir
 
 
 def topic_titles() -> dict[str, str]:
-    path = Path(os.environ.get(CONTENT_DIR_ENV) or DEFAULT_CONTENT_DIR) / ANSWERS_FILE
+    path = content_dir() / ANSWERS_FILE
     # A publish replaces the file (new inode) or rewrites it (new mtime): either reloads.
     stat = path.stat()
     return _read_titles(path, stat.st_mtime_ns, stat.st_ino)

@@ -54,15 +54,29 @@ def parse_body(raw: bytes) -> tuple[str, str, dict[str, Any] | None]:
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise RequestError("'metadata' must be a JSON object.")
-    return sender, _CONTROL.sub(" ", message), metadata
+    return sender, clean_text(message), metadata
 
 
-def crisis_lines() -> str:
+def clean_text(text: str) -> str:
+    return _CONTROL.sub(" ", text)
+
+
+def is_urgent(text: str) -> bool:
+    """Crisis or emergency language by the rules alone: for when the assistant fails."""
+    return assess(text).verdict in (CRISIS, EMERGENCY)
+
+
+def crisis_lines(with_links: bool = False) -> str:
+    """The crisis lines and the clinic's phone, sent if handling a message fails.
+
+    With links (web chat), each line is a Markdown link the widget makes tappable.
+    """
     content = load_content()
-    return "\n".join(
-        [r.text for r in content.resources]
-        + [f"{content.clinic['clinic_name']}: {content.clinic['clinic_phone']}"]
-    )
+    if with_links:
+        lines = content.template_values(with_links=True)["crisis_resources"]
+    else:
+        lines = "\n".join(r.text for r in content.resources)
+    return f"{lines}\n{content.clinic['clinic_name']}: {content.clinic['clinic_phone']}"
 
 
 class CheckedRestInput(RestInput):
@@ -101,7 +115,7 @@ class CheckedRestInput(RestInput):
             except Exception as e:
                 # The type only: a traceback's locals would contain the message.
                 logger.error("REST message failed with %s.", type(e).__name__)
-                if assess(text).verdict in (CRISIS, EMERGENCY):
+                if is_urgent(text):
                     # Even with the assistant broken, crisis language gets the resources.
                     return response.json([{"recipient_id": sender, "text": crisis_lines()}])
                 return response.json(

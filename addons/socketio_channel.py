@@ -27,9 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from addons.channels import _CONTROL, MAX_MESSAGE_CHARS, RequestError
-from addons.content import load_content
-from addons.crisis_lexicon import CRISIS, EMERGENCY, assess
+from addons.channels import MAX_MESSAGE_CHARS, RequestError, clean_text, crisis_lines, is_urgent
 from addons.log_privacy import redact_exception_text
 
 logger = logging.getLogger(__name__)
@@ -80,18 +78,7 @@ def check_message(data: Any, metadata_key: str) -> tuple[str, dict[str, Any] | N
         raise RequestError(UNREADABLE) from e
     if metadata is not None and not isinstance(metadata, dict):
         raise RequestError(UNREADABLE)
-    return _CONTROL.sub(" ", text), metadata
-
-
-def crisis_reply() -> str:
-    """The crisis lines as tappable links, for when the assistant itself fails."""
-    content = load_content()
-    links = content.template_values(with_links=True)["crisis_resources"]
-    return f"{links}\n{content.clinic['clinic_name']}: {content.clinic['clinic_phone']}"
-
-
-def is_urgent(text: str) -> bool:
-    return assess(text).verdict in (CRISIS, EMERGENCY)
+    return clean_text(text), metadata
 
 
 async def join(sio: AsyncServer, sid: str, room: str, namespace: str | None) -> None:
@@ -175,14 +162,14 @@ class CheckedSocketIOInput(SocketIOInput):
         )
         self.origins = origins
         # Read now, so the lines can be sent even if content/ breaks later (see crisis_lines).
-        self.last_crisis_reply = crisis_reply()
+        self.last_crisis_reply = crisis_lines(with_links=True)
         if "*" in origins:
             logger.warning("The chat socket accepts pages from any website (origin '*').")
 
     def crisis_lines(self) -> str:
         """The current crisis lines (a publish may change them), else the last good ones."""
         try:
-            self.last_crisis_reply = crisis_reply()
+            self.last_crisis_reply = crisis_lines(with_links=True)
         except Exception as e:
             logger.error("Crisis lines not reloaded (%s); sending the last ones.", e)
         return self.last_crisis_reply

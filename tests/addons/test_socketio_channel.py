@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from addons.channels import MAX_MESSAGE_CHARS, RequestError
+from addons.channels import MAX_MESSAGE_CHARS, RequestError, crisis_lines
 from addons.content import CONTENT_DIR_ENV, load_content
 from addons.socketio_channel import (
     ALLOWED_ORIGINS_ENV,
@@ -18,7 +18,6 @@ from addons.socketio_channel import (
     OriginCheckedEngineIO,
     allowed_origins,
     check_message,
-    crisis_reply,
 )
 
 CONTENT = load_content()
@@ -134,8 +133,8 @@ def test_bad_payloads_are_refused_with_a_reason(data: Any, problem: str) -> None
     assert problem in str(refused.value)
 
 
-def test_crisis_reply_links_every_resource() -> None:
-    reply = crisis_reply()
+def test_crisis_lines_link_every_resource_on_the_web_chat() -> None:
+    reply = crisis_lines(with_links=True)
     for resource in CONTENT.resources:
         assert f"[{resource.text}]({resource.link})" in reply
     assert CONTENT.clinic["clinic_phone"] in reply
@@ -216,7 +215,8 @@ async def test_over_long_crisis_message_is_refused_but_gets_the_crisis_lines() -
     channel = Channel()
     text = "I want to kill myself. " + "x" * MAX_MESSAGE_CHARS
     replies = await channel.say({"message": text, "session_id": SESSION})
-    assert replies == [{"text": TOO_LONG}, {"text": crisis_reply(), "urgent": "crisis"}]
+    crisis = {"text": crisis_lines(with_links=True), "urgent": "crisis"}
+    assert replies == [{"text": TOO_LONG}, crisis]
     assert channel.received == []
 
 
@@ -230,7 +230,7 @@ async def test_failure_on_crisis_language_still_sends_the_crisis_lines(
     channel = Channel(failing_assistant)
     secret = "I want to end my life, private words 7f3a"
     replies = await channel.say({"message": secret, "session_id": SESSION})
-    assert replies == [{"text": crisis_reply(), "urgent": "crisis"}]
+    assert replies == [{"text": crisis_lines(with_links=True), "urgent": "crisis"}]
     assert "RuntimeError" in caplog.text and "7f3a" not in caplog.text
 
 
@@ -238,7 +238,7 @@ async def test_crisis_lines_still_go_out_if_content_broke_since_start(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     channel = Channel(failing_assistant)
-    lines = crisis_reply()
+    lines = crisis_lines(with_links=True)
     monkeypatch.setenv(CONTENT_DIR_ENV, str(tmp_path))  # no content files at all now
     replies = await channel.say({"message": "I want to kill myself", "session_id": SESSION})
     assert replies == [{"text": lines, "urgent": "crisis"}]
