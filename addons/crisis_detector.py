@@ -201,12 +201,16 @@ class CrisisDetector(GraphComponent):
         assert self._bank is not None
         vectors, labels = self._bank
         encoder = shared_encoder(self._config["encoder_layers"])
-        found = {SAFE}
+        found = SAFE
         for sentence in sentences(text, self._config["max_sentences"]):
             if safe_framed and assess(sentence).verdict != NONE:
                 continue
-            found.add(LABELS[labels[int(np.argmax(vectors @ encoder.encode(sentence)))]])
-        return CRISIS if CRISIS in found else EMERGENCY if EMERGENCY in found else SAFE
+            label = LABELS[labels[int(np.argmax(vectors @ encoder.encode(sentence)))]]
+            if label == CRISIS:
+                return CRISIS  # nothing later can outrank it: spare the other encodings
+            if label == EMERGENCY:
+                found = EMERGENCY
+        return found
 
     def _answer_normally(self, message: Message) -> None:
         """An idiom, negation or question about treatment gets its normal answer.
