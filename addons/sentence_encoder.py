@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import re
 import struct
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -48,25 +50,24 @@ class WordPieceTokenizer:
         self.cls, self.sep, self.unk = (self.vocab[t] for t in ("[CLS]", "[SEP]", "[UNK]"))
 
     @staticmethod
-    def words(text: str) -> list[str]:
+    def words(text: str) -> Iterator[str]:
+        """Lazily: encode() stops reading a huge message once it has its 128 tokens."""
         text = unicodedata.normalize("NFD", text.lower())
-        words: list[str] = []
-        for chunk in text.split():
+        for chunk in re.finditer(r"\S+", text):
             current = ""
-            for char in chunk:
+            for char in chunk.group():
                 category = unicodedata.category(char)
                 if category == "Mn" or category.startswith("C"):
                     continue
                 if category.startswith("P") or (char.isascii() and not char.isalnum()):
                     if current:
-                        words.append(current)
+                        yield current
                         current = ""
-                    words.append(char)
+                    yield char
                 else:
                     current += char
             if current:
-                words.append(current)
-        return words
+                yield current
 
     def pieces(self, word: str) -> list[int]:
         if len(word) > 100:
