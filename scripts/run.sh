@@ -18,6 +18,11 @@ export CLINIC_ALLOWED_ORIGINS="$ALLOWED_ORIGINS"
 MODEL=published/current/clinic.tar.gz
 export CLINIC_CONTENT_DIR="$PWD/published/current/content"
 
+# endpoints.yml names the action server on its default port; follow ACTIONS_PORT.
+mkdir -p build/run
+sed "s#localhost:5055/#localhost:${ACTIONS_PORT}/#" endpoints.yml > build/run/endpoints.yml
+ENDPOINTS=build/run/endpoints.yml
+
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
@@ -26,7 +31,7 @@ trap cleanup EXIT INT TERM
 pids+=($!)
 
 if [ "${1:-}" = "--shell" ]; then
-  .venv/bin/rasa shell --model "$MODEL" --endpoints endpoints.yml
+  .venv/bin/rasa shell --model "$MODEL" --endpoints "$ENDPOINTS"
   exit
 fi
 
@@ -35,11 +40,12 @@ fi
 if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
   if [ ! -s .secrets/api-token ]; then
     (umask 077 && mkdir -p .secrets && .venv/bin/python -c \
-      'import secrets; print(secrets.token_urlsafe(32))' > .secrets/api-token)
+      'import secrets; print(secrets.token_hex(32))' > .secrets/api-token)
   fi
   RASA_AUTH_TOKEN=$(< .secrets/api-token)
 fi
-api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+# One word: a token starting with "-" would otherwise be taken for an option.
+api_args=(--enable-api "--auth-token=$RASA_AUTH_TOKEN")
 
 cat <<INFO
 Starting the assistant:
@@ -50,7 +56,7 @@ Starting the assistant:
 INFO
 
 # shellcheck disable=SC2086
-.venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
+.venv/bin/rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --port "$RASA_PORT" --cors $ALLOWED_ORIGINS "${api_args[@]}" &
 pids+=($!)
 

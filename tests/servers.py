@@ -101,15 +101,19 @@ class Servers:
         _stop(self.actions)
         self.actions = None
 
+    def rasa_args(self, endpoints: Path) -> list[str]:
+        return [
+            "run", "--model", str(self.model), "--endpoints", str(endpoints),
+            "--credentials", str(self.root / "credentials.yml"), "--port", str(self.rasa_port),
+            # One word: a token may start with "-", which argparse would take for an option.
+            "--cors", *self.allowed_origins.split(), "--enable-api", f"--auth-token={self.token}",
+            *self.extra_args,
+        ]
+
     def start_rasa(self) -> None:
         log = self.log_path.open("ab")
         self.rasa = subprocess.Popen(
-            [
-                str(RASA), "run", "--model", str(self.model), "--endpoints", str(self._endpoints()),
-                "--credentials", str(self.root / "credentials.yml"), "--port", str(self.rasa_port),
-                "--cors", *self.allowed_origins.split(), "--enable-api", "--auth-token", self.token,
-                *self.extra_args,
-            ],
+            [str(RASA), *self.rasa_args(self._endpoints())],
             cwd=self.root,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -173,6 +177,26 @@ def page_servers(workdir: Path) -> Servers:
         servers.stop()
         raise
     return servers
+
+
+# A copy of the project has every top-level file (Makefile, locks, configs): the Makefile
+# needs them.
+COPIED_DIRS = ["data", "content", "addons", "actions", "scripts", "tests", "web"]
+
+
+def copy_project(dest: Path, with_model: bool = True) -> Path:
+    """A copy of the project to change freely, sharing .venv (and the trained model)."""
+    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
+    for source in ROOT.iterdir():
+        if source.is_file():
+            shutil.copy2(source, dest / source.name)
+    for name in COPIED_DIRS:
+        shutil.copytree(ROOT / name, dest / name, ignore=ignore)
+    (dest / ".venv").symlink_to(ROOT / ".venv")
+    (dest / "models").mkdir()
+    if with_model:
+        shutil.copy2(MODEL, dest / "models" / "clinic.tar.gz")
+    return dest
 
 
 def _stop(proc: subprocess.Popen | None) -> None:

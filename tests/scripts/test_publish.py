@@ -7,7 +7,6 @@ cache hit, as it is for staff.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 import uuid
@@ -16,29 +15,13 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import MODEL, ROOT, Servers
+from tests.servers import ROOT, Servers, copy_project
 
 pytestmark = [pytest.mark.servers, pytest.mark.model]
 
-# With every top-level file (Makefile, locks, configs): the Makefile needs them.
-COPIED_DIRS = ["data", "content", "addons", "actions", "scripts", "tests"]
 QUESTION = "how long does an infusion take?"
 OLD = "The infusion itself usually runs about 40 to 60 minutes."
 NEW = "An infusion takes about an hour, published a moment ago."
-
-
-def copy_project(dest: Path, with_model: bool = True) -> Path:
-    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
-    for source in ROOT.iterdir():
-        if source.is_file():
-            shutil.copy2(source, dest / source.name)
-    for name in COPIED_DIRS:
-        shutil.copytree(ROOT / name, dest / name, ignore=ignore)
-    (dest / ".venv").symlink_to(ROOT / ".venv")
-    (dest / "models").mkdir()
-    if with_model:
-        shutil.copy2(MODEL, dest / "models" / "clinic.tar.gz")
-    return dest
 
 
 def run(project: Path, *args: str, env: dict[str, str] | None = None):
