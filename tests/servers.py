@@ -22,10 +22,19 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 MODEL = Path(os.environ.get("CLINIC_MODEL") or ROOT / "models" / "clinic.tar.gz")
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now and not handed out before in this run: several servers get theirs
+    before any of them binds."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def wait_until(url: str, timeout: float, proc: subprocess.Popen) -> None:
