@@ -46,9 +46,18 @@ def test_faq_question_gets_its_answer(servers: Servers) -> None:
     assert "40 to 60 minutes" in reply
 
 
-def test_fallback_offers_topic_buttons(servers: Servers) -> None:
+def test_fallback_asks_to_rephrase(servers: Servers) -> None:
     replies = servers.say(sender(), "blorp fizzwick qua")
     assert "say it another way" in texts(replies)
+
+
+def test_fallback_offers_the_closest_topics_as_buttons(servers: Servers) -> None:
+    replies = servers.say(sender(), "ketamine")
+    assert "say it another way" in texts(replies)
+    buttons = [b for r in replies for b in r.get("buttons") or []]
+    assert 0 < len(buttons) <= 3
+    # A button asks its topic's question, as if typed.
+    assert all(b["title"] and b["payload"] == b["title"] for b in buttons)
 
 
 def test_crisis_reply_with_the_action_server_stopped(servers: Servers) -> None:
