@@ -34,7 +34,7 @@ CLINIC_FIELDS = (
 
 
 # Clinic details that are phone numbers: tappable on the web chat.
-PHONE_FIELDS = ("clinic_phone", "clinic_after_hours_phone", "emergency_number")
+TAPPABLE_PHONES = ("clinic_phone", "clinic_after_hours_phone", "emergency_number")
 
 
 class ContentError(ValueError):
@@ -76,7 +76,7 @@ class ClinicContent:
             "crisis_reminder": self.reminder,
         }
         if with_links:
-            for field in PHONE_FIELDS:
+            for field in TAPPABLE_PHONES:
                 values[field] = f"[{values[field]}]({tel_link(values[field])})"
             values["clinic_email"] = f"[{values['clinic_email']}](mailto:{values['clinic_email']})"
             url = values["clinic_booking_url"]

@@ -32,7 +32,7 @@ MAX_ANSWER_SENTENCES = 5
 FAQ_INTENT_PREFIX = "faq/"
 FAQ_RESPONSE_PREFIX = "utter_faq/"
 ANSWER_FIELDS = ("question", "answer")
-PHONE_FIELDS = ("clinic_phone", "clinic_after_hours_phone")
+CLINIC_PHONE_FIELDS = ("clinic_phone", "clinic_after_hours_phone")
 KNOWN_PLACEHOLDERS = frozenset(
     (*CLINIC_FIELDS, "crisis_resources", "emergency_number", "crisis_reminder")
 )
@@ -208,7 +208,7 @@ def _check_clinic(clinic: YamlFile, regions: dict[str, Any] | None) -> Iterator[
             yield clinic.problem(line, name, "is missing or empty")
             continue
         text = _text(value)
-        if name in PHONE_FIELDS:
+        if name in CLINIC_PHONE_FIELDS:
             reason = phone_problem(text)
             if reason:
                 yield clinic.problem(line, name, f"'{text}' is not a usable phone number: {reason}")
