@@ -33,6 +33,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from addons import sentence_encoder
 from addons.crisis_lexicon import CRISIS, EMERGENCY, MENTION, NONE, assess
 from addons.message_length import full_text
 from addons.sentence_encoder import SentenceEncoder
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 CRISIS_CHECK_KEY = "crisis_check"
 DEFAULT_EXEMPLARS = Path(__file__).parent / "crisis_exemplars.yml"
+ENCODER_SOURCE = Path(sentence_encoder.__file__)
 SAFE = "safe"
 LABELS = (SAFE, CRISIS, EMERGENCY)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
@@ -119,9 +121,12 @@ class CrisisDetector(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        # The exemplars file is read outside the graph: retrain when it changes.
-        path = Path(config.get("exemplars") or DEFAULT_EXEMPLARS)
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+        # Rasa's cache sees neither the exemplars file nor the encoder's code, and the
+        # stored bank depends on both: retrain when either changes.
+        digest = hashlib.sha256()
+        for path in (Path(config.get("exemplars") or DEFAULT_EXEMPLARS), ENCODER_SOURCE):
+            digest.update(path.read_bytes() if path.exists() else b"missing")
+        return digest.hexdigest()
 
     def train(self, training_data: TrainingData) -> Resource:
         if self._storage is None or self._resource is None:

@@ -159,6 +159,17 @@ def test_exemplar_changes_change_the_fingerprint(tmp_path) -> None:
     assert CrisisDetector.fingerprint_addon({"exemplars": str(path)}) != before
 
 
+def test_encoder_code_changes_change_the_fingerprint(tmp_path, monkeypatch) -> None:
+    from addons import crisis_detector
+
+    source = tmp_path / "sentence_encoder.py"
+    source.write_text("# one version\n")
+    monkeypatch.setattr(crisis_detector, "ENCODER_SOURCE", source)
+    before = CrisisDetector.fingerprint_addon({})
+    source.write_text("# another version\n")
+    assert CrisisDetector.fingerprint_addon({}) != before
+
+
 def assess_rules(text: str) -> str:
     from addons.crisis_lexicon import assess
 
