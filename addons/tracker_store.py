@@ -35,7 +35,7 @@ STATE_EVENTS = tuple(
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, max_events: int = 100, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, max_events: int = 50, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_events = int(max_events)
 

@@ -132,6 +132,23 @@ def test_conversation_state_survives_bad_input(servers: Servers) -> None:
     assert CONTENT.reminder in reply
 
 
+def test_a_conversation_longer_than_the_window_keeps_its_state_and_answers(
+    servers: Servers,
+) -> None:
+    user = sender()
+    servers.say(user, "I want to kill myself")
+    # About five events a turn: well past the tracker store's window of recent events.
+    for turn in range(25):
+        servers.say(user, "hello" if turn % 2 else "what are the side effects")
+    reply = texts(servers.say(user, "how long does an infusion take?"))
+    assert "40 to 60 minutes" in reply
+    assert CONTENT.reminder in reply
+    tracker = requests.get(f"{servers.url}/conversations/{user}/tracker",
+                           params={"token": servers.token}, timeout=10).json()
+    # The API still gives the whole conversation.
+    assert sum(e["event"] == "user" for e in tracker["events"]) == 27
+
+
 def test_conversations_survive_a_restart(servers: Servers) -> None:
     user = sender()
     servers.say(user, "I want to kill myself")
