@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import (
     ActiveLoop,
@@ -34,10 +35,30 @@ STATE_EVENTS = tuple(
 )
 
 
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    # Write-ahead log, still synced on every commit (FULL): as durable as SQLite's
+    # default, a few ms faster per turn, and readers no longer block the writer.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
 class WindowedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, max_events: int = 50, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_events = int(max_events)
+        engine: sa.engine.Engine = self.engine  # type: ignore[has-type]  # untyped in Rasa
+        url = engine.url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens and closes a file database's connection per session; with
+            # a write-ahead log each close also checkpoints it. Keep connections open instead.
+            engine.dispose()
+            # The pool hands a connection to one thread at a time, so sharing is safe.
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2,
+                                           connect_args={"check_same_thread": False})
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

@@ -85,3 +85,17 @@ async def test_only_the_latest_session_is_handed_over(store) -> None:
 
 async def test_unknown_conversation(store) -> None:
     assert await store.retrieve("nobody") is None
+
+
+async def test_a_sqlite_file_keeps_a_synced_write_ahead_log_and_its_connections(store) -> None:
+    await store.save(tracker([SessionStarted(timestamp=0.5), *turn(1)]))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    assert store.engine.pool.checkedin() >= 1
+
+
+async def test_a_second_store_on_the_same_file_reads_what_was_saved(store, tmp_path) -> None:
+    await store.save(tracker([SessionStarted(timestamp=0.5), *turn(1)]))
+    other = WindowedSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "c.db"))
+    assert len((await other.retrieve("someone")).events) == 4
