@@ -107,7 +107,7 @@ class Servers:
         wait_until(f"http://127.0.0.1:{self.actions_port}/health", 60, self.actions)
 
     def stop_actions(self) -> None:
-        _stop(self.actions)
+        stop_process(self.actions)
         self.actions = None
 
     def rasa_args(self, endpoints: Path) -> list[str]:
@@ -134,7 +134,7 @@ class Servers:
         wait_until(f"{self.url}/", 180, self.rasa)
 
     def stop_rasa(self) -> None:
-        _stop(self.rasa)
+        stop_process(self.rasa)
         self.rasa = None
 
     def start(self) -> Servers:
@@ -160,7 +160,7 @@ class Servers:
         wait_until(f"http://127.0.0.1:{self.web_port}/", 30, self.web)
 
     def stop(self) -> None:
-        _stop(self.web)
+        stop_process(self.web)
         self.web = None
         self.stop_rasa()
         self.stop_actions()
@@ -208,12 +208,13 @@ def copy_project(dest: Path, with_model: bool = True) -> Path:
     return dest
 
 
-def _stop(proc: subprocess.Popen | None) -> None:
+def stop_process(proc: subprocess.Popen | None, timeout: float = 20) -> None:
+    """Stops a server started in a session of its own, with everything it started."""
     if proc is None or proc.poll() is not None:
         return
     os.killpg(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(timeout=20)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import ROOT, copy_project, free_port, wait_until
+from tests.servers import ROOT, copy_project, free_port, stop_process, wait_until
 
 pytestmark = [pytest.mark.servers, pytest.mark.model]
 
@@ -53,12 +52,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         yield Running(project, urls["RASA_PORT"], urls["ACTIONS_PORT"], urls["WEB_PORT"], token,
                       output)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_process(proc, timeout=30)
 
 
 def say(running: Running, sender: str, text: str) -> str:
