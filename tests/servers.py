@@ -138,8 +138,8 @@ class Servers:
         self.rasa = None
 
     def start(self) -> Servers:
-        self.start_actions()
         try:
+            self.start_actions()
             self.start_rasa()
         except BaseException:
             # The caller never gets the object to stop: leave no server behind.
