@@ -4,6 +4,8 @@ VENV := .venv
 RASA := $(VENV)/bin/rasa
 PYTHON := $(VENV)/bin/python
 MODEL := models/clinic.tar.gz
+# Rasa reports usage and errors to its own servers unless told not to: not for a health service.
+export RASA_TELEMETRY_ENABLED := false
 # Anything that changes what the model learns triggers a retrain.
 MODEL_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o -name '*.py' 2>/dev/null)
 

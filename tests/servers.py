@@ -110,25 +110,22 @@ class Servers:
         stop_process(self.actions)
         self.actions = None
 
-    def rasa_args(self, endpoints: Path) -> list[str]:
-        return [
-            "run", "--model", str(self.model), "--endpoints", str(endpoints),
-            "--credentials", str(self.root / "credentials.yml"), "--port", str(self.rasa_port),
-            # One word: a token may start with "-", which argparse would take for an option.
-            "--cors", *self.allowed_origins.split(), "--enable-api", f"--auth-token={self.token}",
-            *self.extra_args,
-        ]
-
     def start_rasa(self) -> None:
         log = self.log_path.open("ab")
+        # As scripts/run.sh starts it: the token in the environment, not on the command line.
         self.rasa = subprocess.Popen(
-            [str(RASA), *self.rasa_args(self._endpoints())],
+            [
+                str(PYTHON), "-m", "scripts.rasa_server", "--model", str(self.model),
+                "--endpoints", str(self._endpoints()),
+                "--credentials", str(self.root / "credentials.yml"), "--port", str(self.rasa_port),
+                "--cors", *self.allowed_origins.split(), "--enable-api", *self.extra_args,
+            ],
             cwd=self.root,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             # The socket channel reads the allowed origins from here, as with scripts/run.sh.
-            env={**os.environ, **self.env, "PYTHONUNBUFFERED": "1",
+            env={**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "RASA_AUTH_TOKEN": self.token,
                  "CLINIC_ALLOWED_ORIGINS": self.allowed_origins},
         )
         wait_until(f"{self.url}/", 180, self.rasa)

@@ -93,6 +93,18 @@ def test_conversations_need_the_token(running: Running) -> None:
     assert requests.get(url, params={"token": running.token}, timeout=10).status_code == 200
 
 
+def test_no_command_line_shows_the_token(running: Running) -> None:
+    # Any local user can read every process's command line.
+    shown = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            shown.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            pass  # a process that ended meanwhile
+    assert any("scripts.rasa_server" in line for line in shown)
+    assert not [line for line in shown if running.token in line]
+
+
 def test_the_demo_page_names_the_assistant_it_serves(running: Running) -> None:
     page = requests.get(running.web, timeout=10)
     assert page.status_code == 200
