@@ -102,6 +102,14 @@ _METHOD_MEANS = (
     r"|bullet|razor|blade|knife|bridge|building|roof|train|cliff"
 )
 
+# Medicines people stockpile by name; kept out of _METHOD_MEANS, whose patterns would
+# escalate ordinary questions about these medicines ("thinking about my lithium dose").
+_STOCKPILED = (
+    r"benzos?|xanax|klonopin|clonazepam|valium|diazepam|ativan|lorazepam|ambien|zolpidem"
+    r"|seroquel|quetiapine|lithium|oxy\w*|percocet|vicodin|hydrocodone|morphine|codeine"
+    r"|tramadol|gabapentin|antidepressants|sleeping tablets|ibuprofen|advil|aspirin"
+)
+
 # First-person intent, plans, self-harm, passive ideation, hopelessness, slang.
 _CRISIS_PHRASES = _rx(
     # explicit ideation
@@ -151,9 +159,15 @@ _CRISIS_PHRASES = _rx(
     rf" (?:took|take|taking|swallow|swallowed|swallowing|down|downed|popped|pop|gonna take"
     rf"|going to take) (?:all|a bunch of|bunch of|too many|a lot of|lots of|a handful of|many|so many"
     rf"|handful of|the whole|a whole|a full|an entire|all of|all the|my whole) "
-    rf"(?:of )?(?:my |the |his |her |their |bottle of |pack of |box of )*(?:{_METHOD_MEANS}) ",
+    rf"(?:of )?(?:my |the |his |her |their |bottle of |pack of |box of )*(?:{_METHOD_MEANS}) "
+    # "should I take all my meds as usual on infusion day?" is a medication question.
+    r"(?!as usual|as normal|as prescribed|as always|like normal|like usual|normally)",
     rf" (?:stockpil\w*|saving up|saving|saved up|hoarding|hoarded|collecting|stashing|hiding)"
     rf" (?:all )?(?:my |the |his |her |their |up )?(?:{_METHOD_MEANS}) ",
+    rf" (?:stockpil\w*|hoard\w*|stash\w*|sav(?:e|ing|ed) up) (?:all |up |on )?(?:of )?"
+    rf"(?:my |the |his |her |their |some )?(?:\w+ )?(?:{_STOCKPILED}) ",
+    r" (?:take|taking|took|swallow\w*|down|downing|gonna take|going to take) (?:everything|all|whatever)"
+    r" (?:\w+ ){0,3}(?:medicine |bathroom |pill |meds )?(?:cabinet|cupboard|drawer|in the house) ",
     r" (?:take|swallow|taking|swallowing|down|use) (?:them|it|those|these|the lot) all | all of them at once ",
     rf" (?:{_METHOD_MEANS}) (?:\w+ ){{0,4}}(?:using it|use it|do it|end it|with it) ",
     rf" (?:looking at|staring at|holding|thinking about) (?:my |the |a |his |her )?(?:\w+ )?(?:{_METHOD_MEANS}) ",
@@ -320,6 +334,9 @@ _DISCLOSURE = _rx(
     rf"|thoughts about (?:death|dying)|overdos\w*) ",
     rf" {_PERSON} (?:{_FILLER} ){{0,4}}(?:{_SUICIDE}|self ?harm\w*|selfharm\w*) ",
     r" (?:i|we) (?:just )?(?:overdosed|od d) ",
+    # A state, not a topic: "suicidal again, ketamine not working".
+    rf" (?:{_SUICIDE}|self ?harm\w*) (?:again|still|rn|right now|today|tonight|all day|every day"
+    r"|all the time|lately|these days) ",
     r" (?:mine|my own|my thoughts|they) (?:have|has|are|is|ve|re|s) (?:been )?(?:\w+ ){0,2}(?:intense|bad|worse|strong"
     r"|constant|back|getting|louder|stronger|every day|daily) ",
     rf" (?:the|my|those|these) (?:{_SUICIDE}|self ?harm\w*|dark) (?:thoughts?|urges?|feelings?|ideation)"
@@ -412,7 +429,8 @@ _RETRACTION = _rx(
 _INFORMATIONAL = _rx(
     r" (?:can|could|does|do|is|are|will|would|should|how|what|why|when|which|has|have) (?:\w+ ){0,6}"
     r"(?:ketamine|infusions?|treatment|therapy|esketamine|spravato|studies|research|psychiatrists?"
-    r"|treat|accept|eligible|eligibility|qualify|candidates?|questionnaire|screen|screening|intake|form)",
+    r"|treat|accept|eligible|eligibility|qualify|candidates?|questionnaire|screen|screening|intake|form"
+    r"|contraindicat\w*|disqualif\w*|rule (?:me|someone|you|people) out)",
     r" (?:said|says|read|heard|seen|saw|told me|claims?) (?:that )?(?:\w+ ){0,4}"
     r"(?:helps?|reduces?|treats?|lowers?|works?|used|approved)",
     r" (?:ketamine|infusions?|treatment|therapy|esketamine|spravato|studies|research|study|fda|trials?)"
