@@ -75,6 +75,12 @@ CRISIS_MESSAGES = [
     "i don't want to kill myself but I think about it constantly",
     # distress that only looks like an idiom
     "this depression is killing me",
+    # means named as medicines, plans without the word "pills", a state not a topic
+    "I've been stockpiling my xanax for a while now",
+    "saving up my seroquel just in case",
+    "going to take everything in the bathroom cabinet tonight",
+    "suicidal again today and the infusions aren't helping",
+    "self harming again, I thought I was past it",
 ]
 
 MENTION_MESSAGES = [
@@ -94,6 +100,8 @@ MENTION_MESSAGES = [
     "is ketamine used for suicidal depression",
     "does ketamine reduce suicide risk",
     "do you treat people with a history of self harm",
+    "is suicidal ideation still a contraindication?",
+    "does a history of self harm rule me out?",
 ]
 
 EMERGENCY_MESSAGES = [
@@ -118,6 +126,9 @@ NONE_MESSAGES = [
     "will I be unconscious during it",
     "can ketamine cause seizures",
     "do I need to stop my medication",
+    "should I take all my meds as usual the morning of the infusion?",
+    "I'm thinking about my lithium dose, does it interact with ketamine?",
+    "should I bring everything in my medicine cabinet to the consultation?",
     "I need to bring my bill myself?",
     "<img src=x onerror=alert(1)>",
     "\x00\x01\x02",
