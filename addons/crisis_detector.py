@@ -56,6 +56,10 @@ def force_intent(message: Message, name: str, confidence: float) -> None:
     message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
 
 
+def exemplars_path(config: dict[str, Any]) -> Path:
+    return Path(config.get("exemplars") or DEFAULT_EXEMPLARS)
+
+
 def sentences(text: str, limit: int) -> list[str]:
     """The sentences of a message, so one buried in a long question is seen on its own."""
     parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
@@ -124,7 +128,7 @@ class CrisisDetector(GraphComponent):
         # Rasa's cache sees neither the exemplars file nor the encoder's code, and the
         # stored bank depends on both: retrain when either changes.
         digest = hashlib.sha256()
-        for path in (Path(config.get("exemplars") or DEFAULT_EXEMPLARS), ENCODER_SOURCE):
+        for path in (exemplars_path(config), ENCODER_SOURCE):
             digest.update(path.read_bytes() if path.exists() else b"missing")
         return digest.hexdigest()
 
@@ -147,7 +151,7 @@ class CrisisDetector(GraphComponent):
             if text:
                 texts.append(text)
                 labels.append(LABELS.index(label_of_intent.get(example.get(INTENT), SAFE)))
-        extra = read_exemplars(Path(self._config["exemplars"] or DEFAULT_EXEMPLARS))
+        extra = read_exemplars(exemplars_path(self._config))
         for label in LABELS:
             texts.extend(extra[label])
             labels.extend([LABELS.index(label)] * len(extra[label]))
