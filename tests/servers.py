@@ -163,13 +163,20 @@ class Servers:
         self.stop_actions()
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list:
-        response = requests.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=timeout,
-        )
-        response.raise_for_status()
-        return response.json()
+        return say(self.url, sender, text, timeout)
+
+
+def say(url: str, sender: str, text: str, timeout: float = 30) -> list:
+    """The replies of the assistant at `url` to one message over the REST webhook."""
+    response = requests.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def texts(replies: list) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
 
 
 def page_servers(workdir: Path) -> Servers:

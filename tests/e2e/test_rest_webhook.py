@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from addons.content import load_content
-from tests.servers import Servers
+from tests.servers import Servers, texts
 
 pytestmark = [pytest.mark.servers, pytest.mark.model]
 
@@ -26,10 +26,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory):
 
 def sender() -> str:
     return f"e2e-{uuid.uuid4().hex[:8]}"
-
-
-def texts(replies: list) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
 
 
 def post_raw(servers: Servers, body: bytes, content_type: str = "application/json"):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import ROOT, Servers, copy_project
+from tests.servers import ROOT, Servers, copy_project, texts
 
 pytestmark = [pytest.mark.servers, pytest.mark.model]
 
@@ -29,10 +29,6 @@ def run(project: Path, *args: str, env: dict[str, str] | None = None):
         list(args), cwd=project, capture_output=True, text=True, timeout=900,
         env={**os.environ, "RASA_CACHE_DIRECTORY": str(ROOT / ".rasa" / "cache"), **(env or {})},
     )
-
-
-def texts(replies: list) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import ROOT, copy_project, free_port, stop_process, wait_until
+from tests.servers import ROOT, copy_project, free_port, say, stop_process, texts, wait_until
 
 pytestmark = [pytest.mark.servers, pytest.mark.model]
 
 
 @dataclass
 class Running:
-    project: Path
     rasa: str
     actions: str
     web: str
@@ -49,17 +48,13 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         wait_until(f"{urls['RASA_PORT']}/", 300, proc)
         wait_until(f"{urls['ACTIONS_PORT']}/health", 60, proc)
         wait_until(f"{urls['WEB_PORT']}/", 60, proc)
-        yield Running(project, urls["RASA_PORT"], urls["ACTIONS_PORT"], urls["WEB_PORT"], token,
-                      output)
+        yield Running(urls["RASA_PORT"], urls["ACTIONS_PORT"], urls["WEB_PORT"], token, output)
     finally:
         stop_process(proc, timeout=30)
 
 
-def say(running: Running, sender: str, text: str) -> str:
-    response = requests.post(f"{running.rasa}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": text}, timeout=30)
-    response.raise_for_status()
-    return "\n".join(r.get("text") or "" for r in response.json())
+def sender() -> str:
+    return f"run-{uuid.uuid4().hex[:8]}"
 
 
 def test_it_prints_where_it_listens(running: Running) -> None:
@@ -70,24 +65,20 @@ def test_it_prints_where_it_listens(running: Running) -> None:
 
 
 def test_it_answers_a_question_and_a_crisis(running: Running) -> None:
-    assert "minutes" in say(running, f"run-{uuid.uuid4().hex[:8]}",
-                            "how long does an infusion take?")
-    assert "988" in say(running, f"run-{uuid.uuid4().hex[:8]}", "I want to end my life")
+    assert "minutes" in texts(say(running.rasa, sender(), "how long does an infusion take?"))
+    assert "988" in texts(say(running.rasa, sender(), "I want to end my life"))
 
 
 def test_the_action_server_on_its_own_port_is_the_one_used(running: Running) -> None:
     # Topic suggestions come from a custom action: they arrive only if Rasa found the server.
-    response = requests.post(f"{running.rasa}/webhooks/rest/webhook",
-                             json={"sender": f"run-{uuid.uuid4().hex[:8]}", "message": "ketamine"},
-                             timeout=30)
-    buttons = [b for r in response.json() for b in r.get("buttons") or []]
+    buttons = [b for r in say(running.rasa, sender(), "ketamine") for b in r.get("buttons") or []]
     assert buttons and all(b["title"] and b["payload"] for b in buttons)
 
 
 def test_conversations_need_the_token(running: Running) -> None:
-    sender = f"run-{uuid.uuid4().hex[:8]}"
-    say(running, sender, "hello")
-    url = f"{running.rasa}/conversations/{sender}/tracker"
+    user = sender()
+    say(running.rasa, user, "hello")
+    url = f"{running.rasa}/conversations/{user}/tracker"
     assert requests.get(url, timeout=10).status_code == 401
     assert requests.get(url, params={"token": "wrong"}, timeout=10).status_code == 401
     assert requests.get(url, params={"token": running.token}, timeout=10).status_code == 200
