@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,17 +75,24 @@ class Client:
         await self.sio.disconnect()
 
 
+@asynccontextmanager
+async def connected(servers: Servers, session_id: Any = None) -> AsyncIterator[Client]:
+    """A client with a session, disconnected afterwards whatever the test did."""
+    client = await Client().connect(servers, session_id)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
 def texts(replies: list[dict[str, Any]]) -> list[str]:
     return [r.get("text") or "" for r in replies]
 
 
 async def test_replies_arrive_with_session_persistence(servers: Servers) -> None:
-    client = await Client().connect(servers)
-    try:
+    async with connected(servers) as client:
         assert re.fullmatch(r"[0-9a-f]{32}", client.session_id)
         assert any("minutes" in t for t in texts(await client.say(QUESTION)))
-    finally:
-        await client.close()
 
 
 async def test_a_new_socket_continues_the_session(servers: Servers) -> None:
@@ -94,38 +103,28 @@ async def test_a_new_socket_continues_the_session(servers: Servers) -> None:
     assert f"]({CONTENT.resources[0].link})" in card["text"]
 
     # As after a page reload: a new socket asking for the same session.
-    second = await Client().connect(servers, first.session_id)
-    try:
+    async with connected(servers, first.session_id) as second:
         assert second.session_id == first.session_id
         assert CONTENT.reminder in texts(await second.say(QUESTION))
-    finally:
-        await second.close()
 
 
 async def test_emergency_reply_is_marked(servers: Servers) -> None:
-    client = await Client().connect(servers)
-    try:
+    async with connected(servers) as client:
         replies = await client.say("my chest hurts really bad after the infusion")
         assert [r.get("urgent") for r in replies] == ["emergency"] * len(replies)
-    finally:
-        await client.close()
 
 
 @pytest.mark.parametrize("session_id", ["default", "me", "x" * 500, 42])
 async def test_an_id_the_server_did_not_issue_gets_a_new_session(
     servers: Servers, session_id: Any
 ) -> None:
-    client = await Client().connect(servers, session_id)
-    try:
+    async with connected(servers, session_id) as client:
         assert client.session_id != session_id
         assert re.fullmatch(r"[0-9a-f]{32}", client.session_id)
-    finally:
-        await client.close()
 
 
 async def test_bad_input_gets_a_clear_answer_and_the_session_goes_on(servers: Servers) -> None:
-    client = await Client().connect(servers)
-    try:
+    async with connected(servers) as client:
         await client.say("I want to kill myself")
         session = client.session_id
         assert texts(await client.send("just a string")) == [NOT_TEXT]
@@ -139,18 +138,13 @@ async def test_bad_input_gets_a_clear_answer_and_the_session_goes_on(servers: Se
         assert await client.say("\x00\x01\x02\x1b[31m")
         # The crisis turn is still remembered: the next answer keeps the reminder.
         assert CONTENT.reminder in texts(await client.say(QUESTION))
-    finally:
-        await client.close()
 
 
 async def test_fallback_suggestions_arrive_as_buttons(servers: Servers) -> None:
-    client = await Client().connect(servers)
-    try:
+    async with connected(servers) as client:
         replies = await client.say("ketamine")
         buttons = [b for r in replies for b in r.get("quick_replies") or []]
         assert buttons and all(b["title"] and b["payload"] for b in buttons)
-    finally:
-        await client.close()
     assert "Socket message failed" not in Path(servers.log_path).read_text(errors="replace")
 
 
@@ -174,13 +168,10 @@ def test_polling_sends_one_cors_header_for_the_page_only(servers: Servers) -> No
 
 async def test_socket_messages_are_not_logged(servers: Servers) -> None:
     secret = f"my-private-words-{uuid.uuid4().hex}"
-    client = await Client().connect(servers)
-    try:
+    async with connected(servers) as client:
         await client.say(f"I want to kill myself {secret}")
         # Over the channel's limit (refused with an answer), under Engine.IO's 1 MB frame cap.
         over_limit = f"{secret} " * (MAX_MESSAGE_CHARS // len(secret) + 1)
         assert texts(await client.send({"message": over_limit, "session_id": client.session_id})
                      ) == [TOO_LONG]
-    finally:
-        await client.close()
     assert secret not in Path(servers.log_path).read_text(errors="replace")
