@@ -3,9 +3,17 @@
 Rasa's own SocketIOInput creates its server with `cors_allowed_origins=[]`, which turns
 the origin check off, so any website could open a chat socket; it also crashes on a
 message that is not an object, drops a message without a session id silently, and
-offers no way to tell a crisis reply from the others. Crisis replies carry
-`"urgent": "crisis"` (or `"emergency"`) so the widget can make them stand out without
-guessing from the wording.
+offers no way to tell a crisis reply from the others, and lets a client name any
+conversation as its session. Here:
+
+- session ids are issued and signed by the server (addons/session_ids.py); a client
+  presenting one the server did not sign gets a new session;
+- payloads pass the edge's contract (addons/edge.py), the JSON of every packet included:
+  a violation is answered with a short message, never a crash;
+- turns go through the process's TurnGate (addons/channels.py), so a busy, failing or
+  stuck assistant still sends crisis language the crisis lines;
+- crisis replies carry `"urgent": "crisis"` (or `"emergency"`) so the widget can make them
+  stand out without guessing from the wording.
 """
 
 from __future__ import annotations
@@ -14,20 +22,22 @@ import inspect
 import json
 import logging
 import os
-import re
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import engineio
+import socketio.packet
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from addons.channels import MAX_MESSAGE_CHARS, RequestError, clean_text, crisis_lines, is_urgent
+from addons import edge, session_ids
+from addons.channels import CrisisFallback, Outcome, allowed_commands, is_urgent, turn_gate
+from addons.edge import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, RequestError
+from addons.hardening import harden_rasa, stop_exits_after_start
 from addons.log_privacy import redact_exception_text
 
 logger = logging.getLogger(__name__)
@@ -36,9 +46,8 @@ ALLOWED_ORIGINS_ENV = "CLINIC_ALLOWED_ORIGINS"
 DEFAULT_ALLOWED_ORIGINS = ("http://localhost:8080",)
 # Replies whose text is the crisis or emergency information (responses in domain.yml).
 URGENT_REPLIES = {"utter_crisis": "crisis", "utter_emergency": "emergency"}
-# Session ids are ones this server issued (uuid4 hex): a page cannot pick another
-# conversation's id, such as a REST sender name, and join it.
-_SESSION_ID = re.compile(r"[0-9a-f]{32}")
+# What a packet whose JSON breaks the edge's limits becomes: an event of its own.
+BAD_PACKET_EVENT = "bad_packet"
 
 UNREADABLE = "Sorry, the chat window sent something I could not read. Please reload the page."
 NOT_TEXT = "Sorry, I can only read text messages. Please type your question."
@@ -50,6 +59,7 @@ FAILED = (
     "Sorry, something went wrong on my side and I could not answer that. Please try "
     "again in a moment."
 )
+BUSY = "Sorry, I am answering a lot of people right now. Please try again in a moment."
 
 
 def allowed_origins() -> list[str]:
@@ -59,11 +69,13 @@ def allowed_origins() -> list[str]:
     return [origin.rstrip("/") for origin in origins]
 
 
-def check_message(data: Any, metadata_key: str) -> tuple[str, dict[str, Any] | None]:
+def check_message(
+    data: Any, metadata_key: str, allowed: frozenset[str] = frozenset()
+) -> tuple[str, dict[str, Any] | None]:
     """Cleaned text and metadata of a user_uttered payload, or raises RequestError.
 
-    The same checks as the REST channel: text only, at most MAX_MESSAGE_CHARS, control
-    characters removed; an empty message goes on to the assistant, which answers it.
+    The edge's contract, as for REST: text only, at most MAX_MESSAGE_CHARS, cleaned, "/"
+    commands only if allowed; an empty message goes on to the assistant, which answers it.
     """
     text = data.get("message") if isinstance(data, dict) else None
     if not isinstance(text, str):
@@ -73,12 +85,30 @@ def check_message(data: Any, metadata_key: str) -> tuple[str, dict[str, Any] | N
     metadata = data.get(metadata_key)
     try:
         # Rasa's channel accepts metadata as an object or as JSON text.
-        metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
-    except json.JSONDecodeError as e:
+        metadata = edge.loads(metadata) if isinstance(metadata, str) else metadata
+        metadata = edge.clean_metadata(metadata)
+    except RequestError as e:
         raise RequestError(UNREADABLE) from e
-    if metadata is not None and not isinstance(metadata, dict):
-        raise RequestError(UNREADABLE)
-    return clean_text(text), metadata
+    return edge.check_text(text, allowed), metadata
+
+
+class PacketJson:
+    """The json module python-socketio decodes packets with: the edge's limits.
+
+    A packet that breaks them (too deep, a huge number) becomes a BAD_PACKET_EVENT, which
+    the channel answers, instead of an exception python-socketio only logs.
+    """
+
+    @staticmethod
+    def dumps(obj: Any, **kwargs: Any) -> str:
+        return json.dumps(obj, **kwargs)
+
+    @staticmethod
+    def loads(text: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return edge.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+        except (RequestError, UnicodeDecodeError):
+            return [BAD_PACKET_EVENT]
 
 
 async def join(sio: AsyncServer, sid: str, room: str, namespace: str | None) -> None:
@@ -161,18 +191,15 @@ class CheckedSocketIOInput(SocketIOInput):
             metadata_key=metadata_key,
         )
         self.origins = origins
-        # Read now, so the lines can be sent even if content/ breaks later (see crisis_lines).
-        self.last_crisis_reply = crisis_lines(with_links=True)
+        self.fallback = CrisisFallback()
+        self.secret = session_ids.session_secret()
+        self.app: Sanic | None = None
         if "*" in origins:
             logger.warning("The chat socket accepts pages from any website (origin '*').")
 
     def crisis_lines(self) -> str:
         """The current crisis lines (a publish may change them), else the last good ones."""
-        try:
-            self.last_crisis_reply = crisis_lines(with_links=True)
-        except Exception as e:
-            logger.error("Crisis lines not reloaded (%s); sending the last ones.", e)
-        return self.last_crisis_reply
+        return self.fallback.text(with_links=True)
 
     def get_output_channel(self) -> CheckedSocketIOOutput | None:
         if self.sio is None:
@@ -183,63 +210,83 @@ class CheckedSocketIOInput(SocketIOInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         redact_exception_text()
+        harden_rasa()
+        gate = turn_gate()
         origins: str | list[str] = "*" if "*" in self.origins else self.origins
-        sio = OriginCheckedSocketServer(async_mode="sanic", cors_allowed_origins=origins)
+        # Class-wide in python-socketio: every packet this process decodes gets the limits.
+        socketio.packet.Packet.json = PacketJson
+        sio = OriginCheckedSocketServer(
+            async_mode="sanic",
+            cors_allowed_origins=origins,
+            # Room for an over-long message to be answered "too long" rather than dropped.
+            max_http_buffer_size=2 * MAX_BODY_BYTES,
+        )
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+
+        @webhook.listener("after_server_start")
+        async def remember_app(app: Sanic, _: Any) -> None:
+            self.app = app
+            await stop_exits_after_start()
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        async def reply(sid: str, text: str, urgent: str | None = None) -> None:
+            message = {"text": text, **({"urgent": urgent} if urgent else {})}
+            await sio.emit(self.bot_message_evt, message, room=sid, namespace=self.namespace)
+
+        @sio.on(BAD_PACKET_EVENT, namespace=self.namespace)
+        async def bad_packet(sid: str, *_: Any) -> None:
+            await reply(sid, UNREADABLE)
+
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:
             session_id = data.get("session_id") if isinstance(data, dict) else None
-            if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
-                session_id = uuid.uuid4().hex
-            if self.session_persistence:
-                await join(sio, sid, session_id, self.namespace)
+            if session_ids.conversation_of(session_id, self.secret) is None:
+                session_id = session_ids.issue(self.secret)
+            conversation = session_ids.conversation_of(session_id, self.secret)
+            if self.session_persistence and conversation:
+                await join(sio, sid, conversation, self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Any) -> None:
-            async def reply(text: str, urgent: str | None = None) -> None:
-                message = {"text": text, **({"urgent": urgent} if urgent else {})}
-                await sio.emit(self.bot_message_evt, message, room=sid, namespace=self.namespace)
-
+        async def handle_message(sid: str, data: Any = None) -> None:
             try:
-                text, metadata = check_message(data, self.metadata_key)
+                text, metadata = check_message(
+                    data, self.metadata_key, allowed_commands(self.app)
+                )
             except RequestError as e:
                 # Refused, but a crisis in an over-long message still gets the lines.
                 raw = data.get("message") if isinstance(data, dict) else None
-                await reply(str(e))
-                if isinstance(raw, str) and is_urgent(raw):
-                    await reply(self.crisis_lines(), "crisis")
+                await reply(sid, str(e))
+                if isinstance(raw, str) and is_urgent(edge.clean_text(raw)):
+                    await reply(sid, self.crisis_lines(), "crisis")
                 return
 
             sender = sid
             if self.session_persistence:
                 session_id = data.get("session_id")
-                if isinstance(session_id, str) and _SESSION_ID.fullmatch(session_id):
-                    sender = session_id
+                conversation = session_ids.conversation_of(session_id, self.secret)
+                if conversation:
+                    sender = conversation
                     # Replies go to the session's room: after a reconnect without a new
                     # session_request, this socket would otherwise miss them.
-                    await join(sio, sid, session_id, self.namespace)
+                    await join(sio, sid, conversation, self.namespace)
                 else:
-                    # Rasa drops such a message; answering on this socket loses nothing.
+                    # Not an id this server signed: answered on this socket only.
                     logger.warning("Socket message without a valid session id.")
             output = CheckedSocketIOOutput(sio, self.bot_message_evt)
-            try:
-                await on_new_message(
-                    UserMessage(text, output, sender, input_channel=self.name(),
-                                metadata=metadata)
-                )
-            except Exception as e:
-                # The type only: a traceback's locals would contain the message.
-                logger.error("Socket message failed with %s.", type(e).__name__)
-                if is_urgent(text):
-                    await reply(self.crisis_lines(), "crisis")
-                else:
-                    await reply(FAILED)
+            message = UserMessage(
+                text, output, sender, input_channel=self.name(), metadata=metadata
+            )
+            outcome = await gate.run(lambda: on_new_message(message), text)
+            if outcome is Outcome.URGENT:
+                await reply(sid, self.crisis_lines(), "crisis")
+            elif outcome is Outcome.BUSY:
+                await reply(sid, BUSY)
+            elif outcome is Outcome.FAILED:
+                await reply(sid, FAILED)
 
         return webhook

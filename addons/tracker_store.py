@@ -6,15 +6,21 @@ times per turn, so a reply takes longer the longer the conversation: about 3x by
 them (the crisis flag) is a slot. So a tracker holds the last `max_events` events of the
 session plus every event that carries state (slots, session start, restarts, pauses).
 Everything is still stored; `retrieve_full_tracker` (the HTTP API, exports) reads it all.
+
+Rasa's store also reads any ValueError in a session (SQLite's UnicodeEncodeError on a lone
+surrogate, for one) as "PostgreSQL schema not found" and exits the process; here it is a
+StorageError that fails that one turn.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import (
     ActiveLoop,
     AllSlotsReset,
@@ -44,6 +50,10 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class StorageError(RuntimeError):
+    """The tracker store could not read or write a conversation."""
+
+
 class WindowedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, max_events: int = 50, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,6 +69,20 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                                            connect_args={"check_same_thread": False})
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Any]:
+        session = self.sessionmaker()
+        try:
+            ensure_schema_exists(session)
+            yield session
+        except (ValueError, sa.exc.SQLAlchemyError) as e:
+            with contextlib.suppress(Exception):
+                session.rollback()
+            # The type only: the error's text can hold the conversation.
+            raise StorageError(f"tracker store failed ({type(e).__name__})") from e
+        finally:
+            session.close()
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

@@ -174,7 +174,8 @@ def swap_model(url: str, token: str, model: Path, log: Log) -> str | None:
     """
     try:
         response = requests.put(
-            f"{url}/model", params={"token": token}, json={"model_file": str(model)}, timeout=600
+            f"{url}/model", headers={"Authorization": f"Bearer {token}"},
+            json={"model_file": str(model)}, timeout=600,
         )
     except requests.ConnectionError as e:
         raise ConnectionError(url) from e

@@ -5,7 +5,8 @@
 Rasa takes its API token only as `--auth-token`, and any local user can read a process's
 command line (`ps`); its environment only its owner can. So the token travels in
 RASA_AUTH_TOKEN and is handed to Rasa inside this process. The HTTP API exposes
-conversations: with `--enable-api` and no token this refuses to start.
+conversations: with `--enable-api` and no token this refuses to start. Clients send the
+token as `Authorization: Bearer <token>`, never in the URL (addons/hardening.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def main() -> None:
     # this is a health service.
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     from rasa.__main__ import main as rasa_main
+
+    from addons.hardening import api_token_in_header
+
+    api_token_in_header()
 
     sys.argv = argv
     rasa_main()

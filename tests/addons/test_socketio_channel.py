@@ -1,27 +1,39 @@
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa.core.channels.channel import UserMessage
 
+from addons import channels, session_ids
 from addons.channels import MAX_MESSAGE_CHARS, RequestError, crisis_lines
 from addons.content import CONTENT_DIR_ENV, load_content
 from addons.socketio_channel import (
     ALLOWED_ORIGINS_ENV,
+    BAD_PACKET_EVENT,
+    BUSY,
     FAILED,
     NOT_TEXT,
     TOO_LONG,
+    UNREADABLE,
     CheckedSocketIOInput,
     CheckedSocketIOOutput,
     OriginCheckedEngineIO,
+    PacketJson,
     allowed_origins,
     check_message,
 )
 
+pytestmark = pytest.mark.unit
+
 CONTENT = load_content()
-SESSION = "0123456789abcdef0123456789abcdef"
+SECRET = b"k" * 32
+SESSION = session_ids.issue(SECRET)
+CONVERSATION = SESSION.split(".")[0]
+# The old, unsigned form of a session id: anyone could have made it up.
+UNSIGNED = "0123456789abcdef0123456789abcdef"
 
 
 class FakeSio:
@@ -45,6 +57,7 @@ class Channel:
         self.received: list[UserMessage] = []
         self.input = CheckedSocketIOInput(["http://localhost:8080"],
                                           session_persistence=session_persistence)
+        self.input.secret = SECRET
 
         async def on_new_message(message: UserMessage) -> None:
             self.received.append(message)
@@ -99,7 +112,7 @@ def test_engineio_checks_origins_and_leaves_the_headers_to_cors() -> None:
     [
         ({"message": "hi"}, "hi"),
         ({"message": ""}, ""),
-        ({"message": "hi\x00\x1b[31m\tthere\n"}, "hi  [31m\tthere\n"),
+        ({"message": "hi\x00\x1b[31m\tthere\n"}, "hi [31m\tthere\n"),
         ({"message": "x" * MAX_MESSAGE_CHARS}, "x" * MAX_MESSAGE_CHARS),
     ],
 )
@@ -168,18 +181,27 @@ async def test_session_request_keeps_an_issued_id_and_joins_its_room() -> None:
     channel = Channel()
     await channel.handlers["session_request"]("sid1", {"session_id": SESSION})
     assert channel.sio.emitted == [("session_confirm", SESSION, "sid1")]
-    assert channel.sio.rooms == [("sid1", SESSION)]
+    assert channel.sio.rooms == [("sid1", CONVERSATION)]
 
 
 @pytest.mark.parametrize("data", [None, "x", {}, {"session_id": None}, {"session_id": "default"},
-                                  {"session_id": SESSION.upper()}, {"session_id": SESSION + "0"}])
-async def test_session_request_issues_a_new_id_for_anything_else(data: Any) -> None:
+                                  {"session_id": SESSION.upper()}, {"session_id": SESSION + "0"},
+                                  {"session_id": UNSIGNED}, {"session_id": CONVERSATION},
+                                  {"session_id": session_ids.issue(b"another server's key")}])
+async def test_session_request_issues_a_new_signed_id_for_anything_else(data: Any) -> None:
     channel = Channel()
     await channel.handlers["session_request"]("sid1", data)
     [(event, session_id, room)] = channel.sio.emitted
     assert event == "session_confirm" and room == "sid1"
-    assert len(session_id) == 32 and session_id != SESSION
-    assert channel.sio.rooms == [("sid1", session_id)]
+    conversation = session_ids.conversation_of(session_id, SECRET)
+    assert conversation is not None and session_id != SESSION
+    assert channel.sio.rooms == [("sid1", conversation)]
+
+
+async def test_session_request_without_data_gets_a_session() -> None:
+    channel = Channel()
+    await channel.handlers["session_request"]("sid1")
+    assert [event for event, _, _ in channel.sio.emitted] == ["session_confirm"]
 
 
 async def test_message_goes_to_the_session_conversation() -> None:
@@ -187,16 +209,87 @@ async def test_message_goes_to_the_session_conversation() -> None:
     await channel.say({"message": "how long is an infusion?", "session_id": SESSION})
     [message] = channel.received
     assert (message.text, message.sender_id, message.input_channel) == (
-        "how long is an infusion?", SESSION, "socketio")
+        "how long is an infusion?", CONVERSATION, "socketio")
     assert isinstance(message.output_channel, CheckedSocketIOOutput)
     # A socket that reconnected without a new session_request still gets the replies.
-    assert channel.sio.rooms == [("sid1", SESSION)]
+    assert channel.sio.rooms == [("sid1", CONVERSATION)]
 
 
-async def test_message_without_a_session_is_answered_on_its_socket() -> None:
+@pytest.mark.parametrize("session_id", ["not-issued-here", UNSIGNED, CONVERSATION,
+                                        session_ids.issue(b"another server's key")])
+async def test_message_without_a_signed_session_is_answered_on_its_socket_only(
+    session_id: str,
+) -> None:
     channel = Channel()
-    await channel.say({"message": "hello", "session_id": "not-issued-here"})
+    await channel.say({"message": "hello", "session_id": session_id})
     assert [m.sender_id for m in channel.received] == ["sid1"]
+    assert channel.sio.rooms == []
+
+
+async def test_a_message_event_without_data_gets_a_clear_answer() -> None:
+    channel = Channel()
+    await channel.handlers["user_uttered"]("sid1")
+    assert [d for e, d, _ in channel.sio.emitted if e == "bot_uttered"] == [{"text": NOT_TEXT}]
+
+
+async def test_intent_syntax_from_a_person_is_plain_text() -> None:
+    channel = Channel()
+    await channel.say({"message": '/greet{"note": "i want to kill myself"}',
+                       "session_id": SESSION})
+    assert [m.text for m in channel.received] == ['greet{"note": "i want to kill myself"}']
+
+
+@pytest.mark.parametrize(
+    "packet",
+    ['["user_uttered", ' + "[" * 1000 + "]" * 1000 + "]",
+     '["user_uttered", {"message": "hi", "n": ' + "1" * 4300 + "}]",
+     '["user_uttered", {"message": "hi", "n": NaN}]'],
+    ids=["1000-deep", "int-4300-digits", "nan"],
+)
+def test_packets_over_the_limits_become_a_bad_packet_event(packet: str) -> None:
+    assert PacketJson.loads(packet) == [BAD_PACKET_EVENT]
+    assert PacketJson.loads('["user_uttered", {"message": "hi"}]') == [
+        "user_uttered", {"message": "hi"}]
+
+
+async def test_a_bad_packet_gets_a_clear_answer() -> None:
+    channel = Channel()
+    await channel.handlers[BAD_PACKET_EVENT]("sid1")
+    assert [d for e, d, _ in channel.sio.emitted if e == "bot_uttered"] == [{"text": UNREADABLE}]
+
+
+async def test_metadata_too_deep_is_refused() -> None:
+    channel = Channel()
+    deep: Any = 1
+    for _ in range(10):
+        deep = {"a": deep}
+    replies = await channel.say({"message": "hi", "session_id": SESSION, "metadata": deep})
+    assert replies == [{"text": UNREADABLE}] and channel.received == []
+
+
+async def test_past_the_queue_depth_a_message_is_refused_at_once_but_crisis_gets_the_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(channels.MAX_IN_FLIGHT_ENV, "1")
+    channels.turn_gate.cache_clear()
+    release = asyncio.Event()
+
+    async def slow(message: UserMessage) -> None:
+        await release.wait()
+
+    try:
+        channel = Channel(slow)
+        first = asyncio.ensure_future(channel.say({"message": "hi", "session_id": SESSION}))
+        await asyncio.sleep(0.05)
+        assert await channel.say({"message": "hello", "session_id": SESSION}, "sid2") == [
+            {"text": BUSY}]
+        replies = await channel.say({"message": "I want to kill myself",
+                                     "session_id": SESSION}, "sid3")
+        assert replies[-1] == {"text": crisis_lines(with_links=True), "urgent": "crisis"}
+        release.set()
+        await first
+    finally:
+        channels.turn_gate.cache_clear()
 
 
 async def test_without_persistence_the_socket_is_the_conversation() -> None:

@@ -9,7 +9,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.tracker_store import WindowedSQLTrackerStore
+from addons.tracker_store import StorageError, WindowedSQLTrackerStore
+
+pytestmark = pytest.mark.unit
 
 DOMAIN = Domain.from_dict(
     {"slots": {"flag": {"type": "bool", "influence_conversation": False, "mappings": []}}}
@@ -99,3 +101,15 @@ async def test_a_second_store_on_the_same_file_reads_what_was_saved(store, tmp_p
     await store.save(tracker([SessionStarted(timestamp=0.5), *turn(1)]))
     other = WindowedSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "c.db"))
     assert len((await other.retrieve("someone")).events) == 4
+
+
+async def test_a_value_sqlite_cannot_store_fails_that_save_and_not_the_process(store) -> None:
+    # A lone surrogate made Rasa's store call sys.exit ("PostgreSQL schema not found").
+    with pytest.raises(StorageError, match="UnicodeEncodeError"):
+        await store.save(DialogueStateTracker.from_events(
+            "\ud800", [ActionExecuted("action_listen")], slots=DOMAIN.slots))
+    with pytest.raises(StorageError):
+        await store.retrieve("\ud800")
+    # The store still works for everyone else.
+    await store.save(tracker(turn(1)))
+    assert (await store.retrieve("someone")).latest_message.text == "message 1"

@@ -1,0 +1,58 @@
+"""The assistant's channels served in the test's own process and event loop.
+
+Sanic's real HTTP server on a free loopback port, with the channels' blueprints and either
+a scripted assistant (`on_new_message`) or a real Agent, as `rasa run` would set them up.
+No subprocess, so unit and fuzz tests stay fast and see the channels' exact behaviour.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage, register
+from sanic import Sanic
+
+from tests.servers import free_port
+
+_names = itertools.count()
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+class ScriptedAgent:
+    """Stands in for rasa's Agent: the channels call `handle_message` on app.ctx.agent."""
+
+    def __init__(self, on_new_message: Handler, domain: Any = None) -> None:
+        self.on_new_message = on_new_message
+        self.domain = domain
+
+    async def handle_message(self, message: UserMessage) -> Any:
+        return await self.on_new_message(message)
+
+
+@asynccontextmanager
+async def serve(channels: list[InputChannel], agent: Any) -> AsyncIterator[str]:
+    """The base URL of a server with `channels` mounted by Rasa's own `register`."""
+    # Sanic rewrites its protocol classes at each start; in test mode it starts again from
+    # the originals, so several apps can start in one process (as sanic-testing does).
+    Sanic.test_mode = True
+    app = Sanic(f"inprocess{next(_names)}")
+    app.ctx.agent = agent
+    register(channels, app, route="/webhooks/")
+    port = free_port()
+    server = await app.create_server(
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
+    assert server is not None
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await server.before_stop()
+        await server.close()
+        await server.after_stop()
