@@ -7,7 +7,9 @@ No subprocess, so unit and fuzz tests stay fast and see the channels' exact beha
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,3 +58,26 @@ async def serve(channels: list[InputChannel], agent: Any) -> AsyncIterator[str]:
         await server.before_stop()
         await server.close()
         await server.after_stop()
+
+
+class BackgroundServer:
+    """`serve` on an event loop of its own thread, for synchronous clients (hypothesis)."""
+
+    def __init__(self, channels: list[InputChannel], agent: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._context = serve(channels, agent)
+        self.url = ""
+
+    def __enter__(self) -> BackgroundServer:
+        self.thread.start()
+        self.url = self.run(self._context.__aenter__())
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.run(self._context.__aexit__(None, None, None))
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+    def run(self, coroutine: Awaitable[Any], timeout: float = 60) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ import pytest
 import requests
 import socketio
 
+from addons import session_ids
 from addons.channels import MAX_MESSAGE_CHARS
 from addons.content import load_content
 from addons.socketio_channel import NOT_TEXT, TOO_LONG
@@ -29,6 +30,7 @@ pytestmark = [pytest.mark.servers, pytest.mark.model]
 CONTENT = load_content()
 PAGE = "http://localhost:8080"
 QUESTION = "how long does an infusion take?"
+SIGNED = re.compile(r"[0-9a-f]{32}\.[0-9a-f]{64}")
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +93,7 @@ def texts(replies: list[dict[str, Any]]) -> list[str]:
 
 async def test_replies_arrive_with_session_persistence(servers: Servers) -> None:
     async with connected(servers) as client:
-        assert re.fullmatch(r"[0-9a-f]{32}", client.session_id)
+        assert SIGNED.fullmatch(client.session_id)
         assert any("minutes" in t for t in texts(await client.say(QUESTION)))
 
 
@@ -114,13 +116,45 @@ async def test_emergency_reply_is_marked(servers: Servers) -> None:
         assert [r.get("urgent") for r in replies] == ["emergency"] * len(replies)
 
 
-@pytest.mark.parametrize("session_id", ["default", "me", "x" * 500, 42])
+@pytest.mark.parametrize("session_id", ["default", "me", "x" * 500, 42,
+                                        "0123456789abcdef0123456789abcdef",
+                                        session_ids.issue(b"another server's secret")])
 async def test_an_id_the_server_did_not_issue_gets_a_new_session(
     servers: Servers, session_id: Any
 ) -> None:
     async with connected(servers, session_id) as client:
         assert client.session_id != session_id
-        assert re.fullmatch(r"[0-9a-f]{32}", client.session_id)
+        assert SIGNED.fullmatch(client.session_id)
+
+
+async def test_a_made_up_session_id_does_not_receive_that_conversations_replies(
+    servers: Servers,
+) -> None:
+    # Finding 4: a client could claim any id and get that conversation's replies.
+    async with connected(servers) as victim:
+        conversation = victim.session_id.split(".")[0]
+        async with connected(servers, conversation) as intruder:
+            assert intruder.session_id.split(".")[0] != conversation
+            await intruder.send({"message": "hello", "session_id": conversation})
+            await victim.say("I want to kill myself")
+            await asyncio.sleep(1)
+            assert all(r.get("urgent") != "crisis" for r in _drain(intruder))
+
+
+def _drain(client: Client) -> list[dict[str, Any]]:
+    replies = []
+    while not client.replies.empty():
+        replies.append(client.replies.get_nowait())
+    return replies
+
+
+async def test_rest_senders_cannot_address_a_socket_conversation(servers: Servers) -> None:
+    async with connected(servers) as client:
+        await client.say("I want to kill myself")
+        conversation = client.session_id.split(".")[0]
+    # The same id over REST is another conversation: no crisis reminder leaks from it.
+    reply = "\n".join(r.get("text") or "" for r in servers.say(conversation, QUESTION))
+    assert "minutes" in reply and CONTENT.reminder not in reply
 
 
 async def test_bad_input_gets_a_clear_answer_and_the_session_goes_on(servers: Servers) -> None:
