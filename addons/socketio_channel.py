@@ -46,6 +46,8 @@ ALLOWED_ORIGINS_ENV = "CLINIC_ALLOWED_ORIGINS"
 DEFAULT_ALLOWED_ORIGINS = ("http://localhost:8080",)
 # Replies whose text is the crisis or emergency information (responses in domain.yml).
 URGENT_REPLIES = {"utter_crisis": "crisis", "utter_emergency": "emergency"}
+# Room for an over-long message to be answered "too long" rather than dropped.
+SOCKET_MAX_BYTES = 2 * MAX_BODY_BYTES
 # What a packet whose JSON breaks the edge's limits becomes: an event of its own.
 BAD_PACKET_EVENT = "bad_packet"
 
@@ -128,10 +130,26 @@ class OriginCheckedEngineIO(engineio.AsyncServer):
     def _cors_headers(self, environ: dict[str, Any]) -> list[tuple[str, str]]:
         return []
 
+    async def handle_request(self, *args: Any, **kwargs: Any) -> Any:
+        return await super().handle_request(*args, **kwargs)
+
+    # A websocket ends with no HTTP response; Sanic logs that as an error with a traceback
+    # on every disconnect, unless the handler is marked as a websocket one.
+    handle_request.is_websocket = True  # type: ignore[attr-defined]
+
 
 class OriginCheckedSocketServer(AsyncServer):
     def _engineio_server_class(self) -> type[engineio.AsyncServer]:
         return OriginCheckedEngineIO
+
+
+class CheckedSocketBlueprint(SocketBlueprint):
+    """Rasa's socket blueprint, also raising Sanic's websocket frame cap to the channel's."""
+
+    def register(self, app: Sanic, options: Any) -> None:
+        # Past Sanic's 1 MB a websocket closes, and the message is lost without a reply.
+        app.config.WEBSOCKET_MAX_SIZE = max(app.config.WEBSOCKET_MAX_SIZE, SOCKET_MAX_BYTES)
+        super().register(app, options)
 
 
 class CheckedSocketIOOutput(SocketIOOutput):
@@ -218,11 +236,12 @@ class CheckedSocketIOInput(SocketIOInput):
         sio = OriginCheckedSocketServer(
             async_mode="sanic",
             cors_allowed_origins=origins,
-            # Room for an over-long message to be answered "too long" rather than dropped.
-            max_http_buffer_size=2 * MAX_BODY_BYTES,
+            max_http_buffer_size=SOCKET_MAX_BYTES,
         )
         self.sio = sio
-        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        webhook = CheckedSocketBlueprint(
+            sio, self.socketio_path, "socketio_webhook", __name__
+        )
 
         @webhook.listener("after_server_start")
         async def remember_app(app: Sanic, _: Any) -> None:

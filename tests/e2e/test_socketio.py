@@ -209,3 +209,22 @@ async def test_socket_messages_are_not_logged(servers: Servers) -> None:
         assert texts(await client.send({"message": over_limit, "session_id": client.session_id})
                      ) == [TOO_LONG]
     assert secret not in Path(servers.log_path).read_text(errors="replace")
+
+
+async def test_a_message_over_a_megabyte_is_answered_not_dropped(servers: Servers) -> None:
+    # Finding 6: Engine.IO's 1 MB frame cap dropped it without a reply.
+    async with connected(servers) as client:
+        replies = await client.say("I want to die " + "x" * 1_100_000)
+        assert texts(replies)[0] == TOO_LONG
+        assert replies[1]["urgent"] == "crisis"
+        assert any("minutes" in t for t in texts(await client.say(QUESTION)))
+
+
+async def test_a_websocket_closing_logs_no_error(servers: Servers) -> None:
+    # Finding 6: every close logged "Invalid response type None" with a traceback.
+    before = Path(servers.log_path).read_text(errors="replace").count("Invalid response type")
+    async with connected(servers) as client:
+        await client.say("hello")
+    await asyncio.sleep(1)
+    after = Path(servers.log_path).read_text(errors="replace").count("Invalid response type")
+    assert after == before
