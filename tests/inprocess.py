@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import rasa.shared.utils.cli
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
 
@@ -44,6 +45,8 @@ async def serve(channels: list[InputChannel], agent: Any) -> AsyncIterator[str]:
     app = Sanic(f"inprocess{next(_names)}")
     app.ctx.agent = agent
     register(channels, app, route="/webhooks/")
+    # The channels make Rasa's exits raise once serving; put them back for other tests.
+    rasa_exit = rasa.shared.utils.cli.print_error_and_exit
     port = free_port()
     server = await app.create_server(
         host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
@@ -58,6 +61,7 @@ async def serve(channels: list[InputChannel], agent: Any) -> AsyncIterator[str]:
         await server.before_stop()
         await server.close()
         await server.after_stop()
+        rasa.shared.utils.cli.print_error_and_exit = rasa_exit
 
 
 class BackgroundServer:
