@@ -13,8 +13,10 @@ MODEL_INPUTS := config.yml domain.yml $(shell find data addons -name '*.yml' -o 
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock requirements-models.lock scripts/install.sh
+# install_services.sh: Debian's nginx (make run's public edge) and systemd-analyze, if missing.
+$(VENV)/.installed: requirements.lock requirements-models.lock scripts/install.sh scripts/install_services.sh
 	bash scripts/install.sh
+	bash scripts/install_services.sh
 	touch $@
 
 train: $(MODEL)

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Starts the action server, the Rasa server (REST + socket.io) and the demo page with the
-# chat widget, or `rasa shell` with --shell. Ctrl-C stops them all.
+# Starts the assistant under scripts/supervise.py: the action server and Rasa (REST +
+# socket.io) on 127.0.0.1, the demo page with the chat widget, and nginx in front of Rasa
+# and the page; or, with --shell, the action server and `rasa shell`. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Rasa reports usage and errors to its own servers unless told not to: not for a health service.
 export RASA_TELEMETRY_ENABLED=false
-RASA_PORT=${RASA_PORT:-5005}
-ACTIONS_PORT=${ACTIONS_PORT:-5055}
-WEB_PORT=${WEB_PORT:-8080}
+# Public ports (nginx, on LISTEN_HOST) and internal ones (127.0.0.1 only); README "Two commands".
+export LISTEN_HOST=${LISTEN_HOST:-0.0.0.0}
+export RASA_PORT=${RASA_PORT:-5005}
+export WEB_PORT=${WEB_PORT:-8080}
+export RASA_INTERNAL_PORT=${RASA_INTERNAL_PORT:-5105}
+export WEB_INTERNAL_PORT=${WEB_INTERNAL_PORT:-8180}
+export ACTIONS_PORT=${ACTIONS_PORT:-5055}
 # Web pages allowed to call the assistant from a browser (space-separated): CORS and the
 # chat socket (addons/socketio_channel.py reads the variable).
 ALLOWED_ORIGINS=${CLINIC_ALLOWED_ORIGINS:-http://localhost:${WEB_PORT}}
@@ -17,50 +22,42 @@ export CLINIC_ALLOWED_ORIGINS="$ALLOWED_ORIGINS"
 # Serve only checked content: the working tree if it passes `make check` and trains,
 # otherwise the last published version (docs/staff-guide.md).
 .venv/bin/python -m scripts.publish --for-run
-MODEL=published/current/clinic.tar.gz
 export CLINIC_CONTENT_DIR="$PWD/published/current/content"
 
-# endpoints.yml names the action server on its default port; follow ACTIONS_PORT.
-mkdir -p build/run
-sed "s#localhost:5055/#localhost:${ACTIONS_PORT}/#" endpoints.yml > build/run/endpoints.yml
-ENDPOINTS=build/run/endpoints.yml
-
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT INT TERM
-
-.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" &
-pids+=($!)
+# Secrets, each made once into .secrets/ (git-ignored, mode 600) unless its variable is set.
+secret() {
+  if [ ! -s ".secrets/$1" ]; then
+    (umask 077 && mkdir -p .secrets && .venv/bin/python -c \
+      'import secrets; print(secrets.token_hex(32))' > ".secrets/$1")
+  fi
+  cat ".secrets/$1"
+}
+# Rasa's HTTP API (conversations, and model swaps by `make publish`) is only ever on with it.
+[ -n "${RASA_AUTH_TOKEN:-}" ] || RASA_AUTH_TOKEN=$(secret api-token)
+# Rasa sends it to the action server, which answers nothing without it.
+[ -n "${CLINIC_ACTION_TOKEN:-}" ] || CLINIC_ACTION_TOKEN=$(secret action-token)
+# The socket channel signs session ids with it.
+[ -n "${CLINIC_SESSION_SECRET:-}" ] || CLINIC_SESSION_SECRET=$(secret session-secret)
+# Integrations allowed on the REST webhook, space-separated name:token pairs; each sends
+# `Authorization: Bearer <token>`.
+[ -n "${CLINIC_REST_TOKENS:-}" ] || CLINIC_REST_TOKENS="local:$(secret rest-token)"
+# The supervisor hands each secret only to the process that needs it, in its environment:
+# a command line is visible to every local user (ps).
+export RASA_AUTH_TOKEN CLINIC_ACTION_TOKEN CLINIC_SESSION_SECRET CLINIC_REST_TOKENS
 
 if [ "${1:-}" = "--shell" ]; then
-  .venv/bin/rasa shell --model "$MODEL" --endpoints "$ENDPOINTS"
-  exit
-fi
-
-# The HTTP API (conversations, and model swaps by `make publish`) is only ever on with a
-# token: RASA_AUTH_TOKEN, or one generated once into .secrets/api-token (git-ignored).
-if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-  if [ ! -s .secrets/api-token ]; then
-    (umask 077 && mkdir -p .secrets && .venv/bin/python -c \
-      'import secrets; print(secrets.token_hex(32))' > .secrets/api-token)
-  fi
-  RASA_AUTH_TOKEN=$(< .secrets/api-token)
+  exec .venv/bin/python -m scripts.supervise --shell
 fi
 
 cat <<INFO
-Starting the assistant:
-  REST webhook:  http://localhost:${RASA_PORT}/webhooks/rest/webhook
+Starting the assistant (nginx on ${LISTEN_HOST}; Rasa and the action server on 127.0.0.1 only):
+  REST webhook:  http://localhost:${RASA_PORT}/webhooks/rest/webhook  (Authorization: Bearer <token in .secrets/rest-token>)
   socket.io:     http://localhost:${RASA_PORT}/socket.io  (allowed origins: ${ALLOWED_ORIGINS})
-  action server: http://localhost:${ACTIONS_PORT}/webhook
   demo page:     http://localhost:${WEB_PORT}  (clinic page with the chat widget)
+  Rasa itself:   http://127.0.0.1:${RASA_INTERNAL_PORT}  (internal, behind nginx)
+  action server: http://127.0.0.1:${ACTIONS_PORT}/webhook  (internal, needs .secrets/action-token)
+Rasa takes a minute or two to load its model; the supervisor logs "rasa: healthy" when it answers.
 INFO
 
-# The token goes in the environment (scripts/rasa_server.py): on the command line, ps shows it.
-# shellcheck disable=SC2086
-RASA_AUTH_TOKEN="$RASA_AUTH_TOKEN" .venv/bin/python -m scripts.rasa_server --model "$MODEL" --endpoints "$ENDPOINTS" \
-  --credentials credentials.yml --port "$RASA_PORT" --cors $ALLOWED_ORIGINS --enable-api &
-pids+=($!)
-
-.venv/bin/python -m scripts.serve_demo --port "$WEB_PORT" --bot-url "http://localhost:${RASA_PORT}" &
-pids+=($!)
-wait -n "${pids[@]}"
+# Each process is restarted on its own if it dies or hangs (scripts/supervise.py).
+exec .venv/bin/python -m scripts.supervise

@@ -152,7 +152,8 @@ def main() -> None:
                         help="where the assistant's socket.io channel is")
     args = parser.parse_args()
     server = make_server(args.port, args.bot_url, args.host)
-    print(f"Demo page: http://localhost:{args.port}  (assistant: {args.bot_url})", flush=True)
+    print(f"Demo page served on http://{args.host}:{args.port}  (assistant: {args.bot_url})",
+          flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -12,8 +12,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
+
+from scripts.action_server import TOKEN_ENV as ACTION_TOKEN_ENV
+from scripts.action_server import write_endpoints
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "bin" / "rasa"
@@ -64,6 +68,11 @@ class Servers:
     env: dict[str, str] = field(default_factory=dict)
     # The HTTP API is always on with a token, as in scripts/run.sh.
     token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    # The action server answers only with it; Rasa sends it (the endpoints file's header).
+    action_token: str = field(default_factory=lambda: secrets.token_hex(16))
+    # The REST webhook's integration token (CLINIC_REST_TOKENS="tests:<token>").
+    rest_token: str = field(default_factory=lambda: secrets.token_hex(32))
+    session_secret: str = field(default_factory=lambda: secrets.token_hex(32))
     rasa: subprocess.Popen | None = None
     actions: subprocess.Popen | None = None
     # The demo page with the chat widget (scripts/serve_demo.py), for browser tests.
@@ -88,21 +97,23 @@ class Servers:
         return self.workdir / "rasa.log"
 
     def _endpoints(self) -> Path:
-        path = self.workdir / "endpoints.yml"
-        text = (self.root / "endpoints.yml").read_text()
-        text = text.replace("localhost:5055", f"127.0.0.1:{self.actions_port}")
-        text = text.replace("db: conversations.db", f"db: {self.workdir / 'conversations.db'}")
-        path.write_text(text)
-        return path
+        # As scripts/supervise.py writes it for make run: the token in the header (mode 600).
+        return write_endpoints(
+            self.root / "endpoints.yml", self.workdir / "endpoints.yml",
+            f"http://127.0.0.1:{self.actions_port}/webhook", self.action_token,
+            db=str(self.workdir / "conversations.db"),
+        )
 
     def start_actions(self) -> None:
+        # scripts/action_server.py as make run starts it: on 127.0.0.1, behind the token.
         self.actions = subprocess.Popen(
-            [str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            [str(PYTHON), "-m", "scripts.action_server", "--actions", "actions",
+             "--host", "127.0.0.1", "--port", str(self.actions_port)],
             cwd=self.root,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            env={**os.environ, **self.env},
+            env={**os.environ, **self.env, ACTION_TOKEN_ENV: self.action_token},
         )
         wait_until(f"http://127.0.0.1:{self.actions_port}/health", 60, self.actions)
 
@@ -117,7 +128,8 @@ class Servers:
             [
                 str(PYTHON), "-m", "scripts.rasa_server", "--model", str(self.model),
                 "--endpoints", str(self._endpoints()),
-                "--credentials", str(self.root / "credentials.yml"), "--port", str(self.rasa_port),
+                "--credentials", str(self.root / "credentials.yml"),
+                "-i", "127.0.0.1", "--port", str(self.rasa_port),
                 "--cors", *self.allowed_origins.split(), "--enable-api", *self.extra_args,
             ],
             cwd=self.root,
@@ -125,8 +137,10 @@ class Servers:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             # The socket channel reads the allowed origins from here, as with scripts/run.sh.
-            env={**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "RASA_AUTH_TOKEN": self.token,
-                 "CLINIC_ALLOWED_ORIGINS": self.allowed_origins},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "RASA_AUTH_TOKEN": self.token,
+                 "CLINIC_ALLOWED_ORIGINS": self.allowed_origins,
+                 "CLINIC_REST_TOKENS": f"{REST_INTEGRATION}:{self.rest_token}",
+                 "CLINIC_SESSION_SECRET": self.session_secret, **self.env},
         )
         wait_until(f"{self.url}/", 180, self.rasa)
 
@@ -163,13 +177,33 @@ class Servers:
         self.stop_actions()
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list:
-        return say(self.url, sender, text, timeout)
+        return say(self.url, sender, text, timeout, self.rest_token)
+
+    def post(self, body: bytes | None = None, **kwargs: Any) -> requests.Response:
+        """A raw POST to the REST webhook, with the integration token unless told otherwise."""
+        headers = {"Authorization": f"Bearer {self.rest_token}", **kwargs.pop("headers", {})}
+        return requests.post(f"{self.url}/webhooks/rest/webhook", data=body, headers=headers,
+                             timeout=kwargs.pop("timeout", 30), **kwargs)
+
+    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A call to Rasa's HTTP API with the API token in the header."""
+        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
+        return requests.request(method, f"{self.url}{path}", headers=headers,
+                                timeout=kwargs.pop("timeout", 30), **kwargs)
+
+    def conversation(self, sender: str) -> str:
+        """The tracker id of a REST sender of these tests."""
+        return f"rest:{REST_INTEGRATION}:{sender}"
 
 
-def say(url: str, sender: str, text: str, timeout: float = 30) -> list:
+REST_INTEGRATION = "tests"
+
+
+def say(url: str, sender: str, text: str, timeout: float = 30, token: str = "") -> list:
     """The replies of the assistant at `url` to one message over the REST webhook."""
     response = requests.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout
+        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+        headers={"Authorization": f"Bearer {token}"} if token else {}, timeout=timeout,
     )
     response.raise_for_status()
     return response.json()

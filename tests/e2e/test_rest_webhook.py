@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -29,12 +33,7 @@ def sender() -> str:
 
 
 def post_raw(servers: Servers, body: bytes, content_type: str = "application/json"):
-    return requests.post(
-        f"{servers.url}/webhooks/rest/webhook",
-        data=body,
-        headers={"Content-Type": content_type},
-        timeout=60,
-    )
+    return servers.post(body, headers={"Content-Type": content_type}, timeout=60)
 
 
 def test_faq_question_gets_its_answer(servers: Servers) -> None:
@@ -90,11 +89,7 @@ def test_emergency_reply(servers: Servers) -> None:
     ids=["empty", "blank", "100kb", "100kb-words", "control", "html", "emoji"],
 )
 def test_bad_input_is_answered_without_a_crash(servers: Servers, message: str) -> None:
-    response = requests.post(
-        f"{servers.url}/webhooks/rest/webhook",
-        json={"sender": sender(), "message": message},
-        timeout=120,
-    )
+    response = servers.post(json={"sender": sender(), "message": message}, timeout=120)
     assert response.status_code == 200
     assert isinstance(response.json(), list)
 
@@ -139,8 +134,7 @@ def test_a_conversation_longer_than_the_window_keeps_its_state_and_answers(
     reply = texts(servers.say(user, "how long does an infusion take?"))
     assert "40 to 60 minutes" in reply
     assert CONTENT.reminder in reply
-    tracker = requests.get(f"{servers.url}/conversations/{user}/tracker",
-                           params={"token": servers.token}, timeout=10).json()
+    tracker = servers.api("GET", f"/conversations/{servers.conversation(user)}/tracker").json()
     # The API still gives the whole conversation.
     assert sum(e["event"] == "user" for e in tracker["events"]) == 27
 
@@ -180,11 +174,16 @@ def test_a_failing_custom_action_does_not_log_the_conversation(
         servers.start_actions()
 
 
-def test_conversation_api_needs_the_token(servers: Servers) -> None:
+def test_conversation_api_needs_the_token_in_a_header(servers: Servers) -> None:
     url = f"{servers.url}/conversations/anyone/tracker"
     assert requests.get(url, timeout=10).status_code == 401
-    assert requests.get(url, params={"token": "wrong"}, timeout=10).status_code == 401
-    assert requests.get(url, params={"token": servers.token}, timeout=10).status_code == 200
+    wrong = {"Authorization": "Bearer wrong"}
+    assert requests.get(url, headers=wrong, timeout=10).status_code == 401
+    # A token in the URL lands in access logs: refused even when it is the right one.
+    assert requests.get(url, params={"token": servers.token}, timeout=10).status_code == 401
+    assert servers.api("GET", "/conversations/anyone/tracker").status_code == 200
+    custom = {"Authorization": "", "X-Api-Token": servers.token}
+    assert servers.api("GET", "/conversations/anyone/tracker", headers=custom).status_code == 200
 
 
 def test_cors_allows_only_the_configured_origin(servers: Servers) -> None:
@@ -195,3 +194,55 @@ def test_cors_allows_only_the_configured_origin(servers: Servers) -> None:
                                            "Access-Control-Request-Method": "POST"}, timeout=10)
     assert allowed.headers.get("Access-Control-Allow-Origin") == "http://localhost:8080"
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_a_frozen_action_server_neither_holds_the_turn_nor_delays_a_crisis(
+    servers: Servers,
+) -> None:
+    # Finding 3: with the action server stopped (SIGSTOP), a fallback turn waited over
+    # 110 s and the same person's crisis message 59 s behind it.
+    assert servers.actions is not None
+    os.killpg(servers.actions.pid, signal.SIGSTOP)
+    try:
+        user = sender()
+        with ThreadPoolExecutor(1) as pool:
+            started = time.monotonic()
+            fallback = pool.submit(servers.post, json={"sender": user, "message": "blorp fizz"})
+            time.sleep(0.5)
+            crisis = texts(servers.say(user, "I want to kill myself"))
+            crisis_after = time.monotonic() - started
+            fallback_status = fallback.result(timeout=60).status_code
+            fallback_after = time.monotonic() - started
+    finally:
+        os.killpg(servers.actions.pid, signal.SIGCONT)
+    assert "988" in crisis and crisis_after < 5
+    # The custom action times out after 5 s; Rasa carries on with the turn.
+    assert fallback_status == 200 and fallback_after < 15
+
+
+def test_intent_syntax_is_not_logged_or_obeyed(servers: Servers) -> None:
+    secret = f"private-{uuid.uuid4().hex}"
+    user = sender()
+    reply = texts(servers.say(user, f'/greet{{"note": "i want to kill myself {secret}"}}'))
+    assert "988" in reply
+    servers.say(user, "/restart")
+    # /restart was text, not a command: the crisis flag (and its reminder) stays.
+    assert CONTENT.reminder in texts(servers.say(user, "how long does an infusion take?"))
+    assert secret not in Path(servers.log_path).read_text(errors="replace")
+
+
+def test_the_webhook_needs_an_integration_token(servers: Servers) -> None:
+    body = {"sender": sender(), "message": "hello"}
+    assert servers.post(json=body, headers={"Authorization": ""}).status_code == 401
+    assert servers.post(json=body, headers={"Authorization": "Bearer x" * 5}).status_code == 401
+    assert servers.post(json=body).status_code == 200
+
+
+def test_a_lone_surrogate_sender_is_refused_and_the_server_goes_on(servers: Servers) -> None:
+    # Finding 1: this ended the process (SQLite's UnicodeEncodeError read as a missing
+    # PostgreSQL schema, then sys.exit), and every later message was refused.
+    response = servers.post(b'{"sender": "\\ud800", "message": "hi"}')
+    assert response.status_code == 400
+    response = servers.post(b'{"sender": "a", "message": "hi \\ud800 there"}')
+    assert response.status_code == 200
+    assert "988" in texts(servers.say(sender(), "I want to kill myself"))

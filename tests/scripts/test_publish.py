@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.servers import ROOT, Servers, copy_project, texts
 
@@ -80,8 +79,8 @@ def test_an_edited_answer_goes_live_and_open_conversations_continue(
     assert NEW in texts(servers.say(f"new-{uuid.uuid4().hex[:8]}", QUESTION))
     reply = texts(servers.say(open_conversation, QUESTION))
     assert NEW in reply and "call or text 988" in reply
-    tracker = requests.get(f"{servers.url}/conversations/{open_conversation}/tracker",
-                           params={"token": servers.token}, timeout=10).json()
+    tracker = servers.api(
+        "GET", f"/conversations/{servers.conversation(open_conversation)}/tracker").json()
     intents = [e["parse_data"]["intent"]["name"] for e in tracker["events"] if e["event"] == "user"]
     assert intents == ["crisis", "faq"]
     assert (project / "build" / "catalogue.html").read_text().count(NEW) == 1
@@ -141,8 +140,8 @@ def test_the_server_refuses_broken_content_and_keeps_its_agent(
     good = answers.read_text()
     answers.write_text(good.replace(NEW, "Call {clinic_phne}."))
     try:
-        response = requests.put(
-            f"{servers.url}/model", params={"token": servers.token},
+        response = servers.api(
+            "PUT", "/model",
             json={"model_file": str(project / "published" / "current" / "clinic.tar.gz")},
             timeout=300,
         )
