@@ -37,7 +37,9 @@ class ScriptedAgent:
 
 
 @asynccontextmanager
-async def serve(channels: list[InputChannel], agent: Any) -> AsyncIterator[str]:
+async def serve(
+    channels: list[InputChannel], agent: Any, port: int | None = None
+) -> AsyncIterator[str]:
     """The base URL of a server with `channels` mounted by Rasa's own `register`."""
     # Sanic rewrites its protocol classes at each start; in test mode it starts again from
     # the originals, so several apps can start in one process (as sanic-testing does).
@@ -47,7 +49,7 @@ async def serve(channels: list[InputChannel], agent: Any) -> AsyncIterator[str]:
     register(channels, app, route="/webhooks/")
     # The channels make Rasa's exits raise once serving; put them back for other tests.
     rasa_exit = rasa.shared.utils.cli.print_error_and_exit
-    port = free_port()
+    port = port or free_port()
     server = await app.create_server(
         host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
     )
@@ -67,10 +69,10 @@ async def serve(channels: list[InputChannel], agent: Any) -> AsyncIterator[str]:
 class BackgroundServer:
     """`serve` on an event loop of its own thread, for synchronous clients (hypothesis)."""
 
-    def __init__(self, channels: list[InputChannel], agent: Any) -> None:
+    def __init__(self, channels: list[InputChannel], agent: Any, port: int | None = None) -> None:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self._context = serve(channels, agent)
+        self._context = serve(channels, agent, port)
         self.url = ""
 
     def __enter__(self) -> BackgroundServer:
