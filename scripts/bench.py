@@ -3,13 +3,16 @@
     make bench                      # trains both from a cold cache, then measures
     .venv/bin/python -m scripts.bench --reuse-models   # skip training if models exist
 
-Prints medians and ratios (the machine is shared and noisy) and writes
+Prints medians and ratios (the machine is shared and noisy), and the throughput each
+server sustains with p99 <= 1 s for 1 to 50 concurrent users (past the queue depth,
+CLINIC_MAX_TURNS_IN_FLIGHT, the server sheds load with 503 + Retry-After), and writes
 results/bench.json. Requests go to 127.0.0.1 only, and every loop is bounded.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -19,6 +22,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 from tests.servers import ROOT, Servers
 
@@ -47,6 +53,11 @@ QUESTIONS = [
 FRESH_CONVERSATIONS = 200
 LONG_TURNS = 150
 STARTS = 3
+# Capacity: closed-loop users (each waits for its answer, then asks again) for a few
+# seconds per level; throughput counts answered turns only, 503s are shed load.
+CAPACITY_USERS = (1, 5, 10, 20, 35, 50)
+CAPACITY_SECONDS = 8.0
+P99_BUDGET_MS = 1000.0
 
 
 def train(name: str, config: Path) -> float:
@@ -80,6 +91,62 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+async def _user(http: aiohttp.ClientSession, servers: Servers, deadline: float,
+                latencies: list[float], statuses: list[int]) -> None:
+    sender = f"load-{uuid.uuid4().hex}"
+    turn = 0
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        async with http.post(
+            f"{servers.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": QUESTIONS[turn % len(QUESTIONS)]},
+            headers={"Authorization": f"Bearer {servers.rest_token}"},
+        ) as response:
+            await response.read()
+            statuses.append(response.status)
+        if response.status == 200:
+            latencies.append((time.perf_counter() - started) * 1000)
+        else:
+            # Shed: wait a little, as a client honouring Retry-After would (shortened).
+            await asyncio.sleep(0.1)
+        turn += 1
+
+
+async def _load(servers: Servers, users: int, seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    statuses: list[int] = []
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(timeout=timeout,
+                                     connector=aiohttp.TCPConnector(limit=0)) as http:
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(*(_user(http, servers, deadline, latencies, statuses)
+                               for _ in range(users)))
+    answered = sum(s == 200 for s in statuses)
+    return {
+        "users": users,
+        "answered_per_s": answered / seconds,
+        "p50_ms": statistics.median(latencies) if latencies else float("nan"),
+        "p99_ms": percentile(latencies, 99) if latencies else float("nan"),
+        "shed_503": sum(s == 503 for s in statuses),
+        "errors": sum(s not in (200, 503) for s in statuses),
+    }
+
+
+def capacity(contenders: list[Contender]) -> dict[str, list[dict[str, float]]]:
+    """Throughput and latency at each load level, the contenders alternating per level."""
+    levels: dict[str, list[dict[str, float]]] = {c.name: [] for c in contenders}
+    for users in CAPACITY_USERS:
+        for c in contenders:
+            levels[c.name].append(asyncio.run(_load(c.servers, users, CAPACITY_SECONDS)))
+    return levels
+
+
+def within_budget(levels: list[dict[str, float]]) -> float:
+    """The best throughput of a level whose p99 stayed within P99_BUDGET_MS."""
+    ok = [lv["answered_per_s"] for lv in levels if lv["p99_ms"] <= P99_BUDGET_MS]
+    return max(ok) if ok else 0.0
+
+
 class StockTrackerStoreServers(Servers):
     """Rasa's own SQL tracker store, which hands the policies the whole session."""
 
@@ -91,12 +158,14 @@ class StockTrackerStoreServers(Servers):
 
 
 class Contender:
-    def __init__(self, name: str, model: Path, workdir: Path, actions_port: int) -> None:
+    def __init__(self, name: str, model: Path, workdir: Path, actions: Servers) -> None:
         self.name = name
         # The project is its config and its tracker store; the default has Rasa's of both.
         servers = Servers if name == "project" else StockTrackerStoreServers
         self.servers = servers(workdir=workdir, model=model)
-        self.servers.actions_port = actions_port
+        # One action server for both: its port, and the token it wants.
+        self.servers.actions_port = actions.actions_port
+        self.servers.action_token = actions.action_token
         self.startups: list[float] = []
         self.fresh: list[float] = []
         self.long: list[float] = []
@@ -128,7 +197,7 @@ def main() -> None:
         actions = Servers(workdir=Path(tmp))
         actions.start_actions()
         contenders = [
-            Contender(name, BUILD / f"{name}.tar.gz", Path(tmp) / name, actions.actions_port)
+            Contender(name, BUILD / f"{name}.tar.gz", Path(tmp) / name, actions)
             for name in ("project", "default")
         ]
         try:
@@ -155,12 +224,13 @@ def main() -> None:
             for c in contenders:
                 assert c.servers.rasa is not None
                 memory[c.name] = rss_mib(c.servers.rasa.pid)
+            load = capacity(contenders)
         finally:
             for c in contenders:
                 c.servers.stop_rasa()
             actions.stop_actions()
 
-    report = {}
+    report: dict[str, dict[str, Any]] = {}
     for c in contenders:
         early = statistics.median(c.long[:20])
         late = statistics.median(c.long[129:150])
@@ -173,6 +243,8 @@ def main() -> None:
             "long_turns_130_150_p50_ms": late,
             "long_growth": late / early,
             "memory_mib": memory[c.name],
+            "capacity": load[c.name],
+            "answered_per_s_at_p99_1s": within_budget(load[c.name]),
         }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2))
@@ -184,12 +256,21 @@ def main() -> None:
         ("REST p99, fresh conversations (ms)", "rest_p99_ms", "{:.1f}"),
         ("long conversation p50 turns 130-150 / 1-20", "long_growth", "{:.2f}x"),
         ("server memory RSS (MiB)", "memory_mib", "{:.0f}"),
+        ("throughput with p99 <= 1 s, 1-50 users (answers/s)", "answered_per_s_at_p99_1s",
+         "{:.1f}"),
     ]
     p, d = report["project"], report["default"]
     print("\n| measure | this project | Rasa default | project/default |\n|---|---|---|---|")
     for label, key, fmt in rows:
         ratio = p[key] / d[key] if d[key] else float("nan")
         print(f"| {label} | {fmt.format(p[key])} | {fmt.format(d[key])} | {ratio:.2f} |")
+    print("\n| users | contender | answers/s | p50 ms | p99 ms | shed (503) | other errors |"
+          "\n|---|---|---|---|---|---|---|")
+    for index, users in enumerate(CAPACITY_USERS):
+        for c in contenders:
+            lv = report[c.name]["capacity"][index]
+            print(f"| {users} | {c.name} | {lv['answered_per_s']:.1f} | {lv['p50_ms']:.0f} | "
+                  f"{lv['p99_ms']:.0f} | {lv['shed_503']:.0f} | {lv['errors']:.0f} |")
     print(f"\n({FRESH_CONVERSATIONS} fresh conversations, {LONG_TURNS}-turn conversation; "
           f"details in {RESULTS.relative_to(ROOT)})")
 
