@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from addons.content import ANSWERS_FILE, content_dir
+from addons.content.loader import ANSWERS_FILE, content_dir
 
 
 def topic_titles() -> dict[str, str]:

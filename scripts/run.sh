@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the assistant under scripts/supervise.py: the action server and Rasa (REST +
+# Starts the assistant under scripts/serving/supervise.py: the action server and Rasa (REST +
 # socket.io) on 127.0.0.1, the demo page with the chat widget, and nginx in front of Rasa
 # and the page; or, with --shell, the action server and `rasa shell`. Ctrl-C stops them all.
 set -euo pipefail
@@ -15,13 +15,13 @@ export RASA_INTERNAL_PORT=${RASA_INTERNAL_PORT:-5105}
 export WEB_INTERNAL_PORT=${WEB_INTERNAL_PORT:-8180}
 export ACTIONS_PORT=${ACTIONS_PORT:-5055}
 # Web pages allowed to call the assistant from a browser (space-separated): CORS and the
-# chat socket (addons/socketio_channel.py reads the variable).
+# chat socket (addons/channels/web_chat.py reads the variable).
 ALLOWED_ORIGINS=${CLINIC_ALLOWED_ORIGINS:-http://localhost:${WEB_PORT}}
 export CLINIC_ALLOWED_ORIGINS="$ALLOWED_ORIGINS"
 
 # Serve only checked content: the working tree if it passes `make check` and trains,
 # otherwise the last published version (docs/staff-guide.md).
-.venv/bin/python -m scripts.publish --for-run
+.venv/bin/python -m scripts.publishing.publish --for-run
 export CLINIC_CONTENT_DIR="$PWD/published/current/content"
 
 # Secrets, each made once into .secrets/ (git-ignored, mode 600) unless its variable is set.
@@ -46,7 +46,7 @@ secret() {
 export RASA_AUTH_TOKEN CLINIC_ACTION_TOKEN CLINIC_SESSION_SECRET CLINIC_REST_TOKENS
 
 if [ "${1:-}" = "--shell" ]; then
-  exec .venv/bin/python -m scripts.supervise --shell
+  exec .venv/bin/python -m scripts.serving.supervise --shell
 fi
 
 cat <<INFO
@@ -59,5 +59,5 @@ Starting the assistant (nginx on ${LISTEN_HOST}; Rasa and the action server on 1
 Rasa takes a minute or two to load its model; the supervisor logs "rasa: healthy" when it answers.
 INFO
 
-# Each process is restarted on its own if it dies or hangs (scripts/supervise.py).
-exec .venv/bin/python -m scripts.supervise
+# Each process is restarted on its own if it dies or hangs (scripts/serving/supervise.py).
+exec .venv/bin/python -m scripts.serving.supervise

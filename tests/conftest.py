@@ -67,3 +67,16 @@ def model_agent():
     from tests.servers import MODEL
 
     return Agent.load(str(MODEL))
+
+
+LAYERS = ("unit", "model", "servers", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test names its layer (pyproject.toml's markers), so `make test-unit` and the
+    other layers select exactly what they should."""
+    unmarked = [i.nodeid for i in items if not any(i.get_closest_marker(m) for m in LAYERS)]
+    if unmarked:
+        raise pytest.UsageError(
+            f"tests without a layer marker ({', '.join(LAYERS)}): {', '.join(unmarked[:10])}"
+        )

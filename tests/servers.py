@@ -16,8 +16,8 @@ from typing import Any
 
 import requests
 
-from scripts.action_server import TOKEN_ENV as ACTION_TOKEN_ENV
-from scripts.action_server import write_endpoints
+from scripts.serving.action_server import TOKEN_ENV as ACTION_TOKEN_ENV
+from scripts.serving.action_server import write_endpoints
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "bin" / "rasa"
@@ -75,7 +75,7 @@ class Servers:
     session_secret: str = field(default_factory=lambda: secrets.token_hex(32))
     rasa: subprocess.Popen | None = None
     actions: subprocess.Popen | None = None
-    # The demo page with the chat widget (scripts/serve_demo.py), for browser tests.
+    # The demo page with the chat widget (scripts/serving/serve_demo.py), for browser tests.
     web_port: int = field(default_factory=free_port)
     web: subprocess.Popen | None = None
 
@@ -97,18 +97,30 @@ class Servers:
         return self.workdir / "rasa.log"
 
     def _endpoints(self) -> Path:
-        # As scripts/supervise.py writes it for make run: the token in the header (mode 600).
+        # As scripts/serving/supervise.py writes it for make run: the token in the header
+        # (mode 600).
         return write_endpoints(
-            self.root / "endpoints.yml", self.workdir / "endpoints.yml",
-            f"http://127.0.0.1:{self.actions_port}/webhook", self.action_token,
+            self.root / "endpoints.yml",
+            self.workdir / "endpoints.yml",
+            f"http://127.0.0.1:{self.actions_port}/webhook",
+            self.action_token,
             db=str(self.workdir / "conversations.db"),
         )
 
     def start_actions(self) -> None:
-        # scripts/action_server.py as make run starts it: on 127.0.0.1, behind the token.
+        # scripts/serving/action_server.py as make run starts it: on 127.0.0.1, behind the token.
         self.actions = subprocess.Popen(
-            [str(PYTHON), "-m", "scripts.action_server", "--actions", "actions",
-             "--host", "127.0.0.1", "--port", str(self.actions_port)],
+            [
+                str(PYTHON),
+                "-m",
+                "scripts.serving.action_server",
+                "--actions",
+                "actions",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.actions_port),
+            ],
             cwd=self.root,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -126,21 +138,38 @@ class Servers:
         # As scripts/run.sh starts it: the token in the environment, not on the command line.
         self.rasa = subprocess.Popen(
             [
-                str(PYTHON), "-m", "scripts.rasa_server", "--model", str(self.model),
-                "--endpoints", str(self._endpoints()),
-                "--credentials", str(self.root / "credentials.yml"),
-                "-i", "127.0.0.1", "--port", str(self.rasa_port),
-                "--cors", *self.allowed_origins.split(), "--enable-api", *self.extra_args,
+                str(PYTHON),
+                "-m",
+                "scripts.serving.rasa_server",
+                "--model",
+                str(self.model),
+                "--endpoints",
+                str(self._endpoints()),
+                "--credentials",
+                str(self.root / "credentials.yml"),
+                "-i",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                "--cors",
+                *self.allowed_origins.split(),
+                "--enable-api",
+                *self.extra_args,
             ],
             cwd=self.root,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             # The socket channel reads the allowed origins from here, as with scripts/run.sh.
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "RASA_AUTH_TOKEN": self.token,
-                 "CLINIC_ALLOWED_ORIGINS": self.allowed_origins,
-                 "CLINIC_REST_TOKENS": f"{REST_INTEGRATION}:{self.rest_token}",
-                 "CLINIC_SESSION_SECRET": self.session_secret, **self.env},
+            env={
+                **os.environ,
+                "PYTHONUNBUFFERED": "1",
+                "RASA_AUTH_TOKEN": self.token,
+                "CLINIC_ALLOWED_ORIGINS": self.allowed_origins,
+                "CLINIC_REST_TOKENS": f"{REST_INTEGRATION}:{self.rest_token}",
+                "CLINIC_SESSION_SECRET": self.session_secret,
+                **self.env,
+            },
         )
         wait_until(f"{self.url}/", 180, self.rasa)
 
@@ -160,8 +189,15 @@ class Servers:
 
     def start_web(self) -> None:
         self.web = subprocess.Popen(
-            [str(PYTHON), "-m", "scripts.serve_demo", "--port", str(self.web_port),
-             "--bot-url", self.bot_url],
+            [
+                str(PYTHON),
+                "-m",
+                "scripts.serving.serve_demo",
+                "--port",
+                str(self.web_port),
+                "--bot-url",
+                self.bot_url,
+            ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -182,14 +218,24 @@ class Servers:
     def post(self, body: bytes | None = None, **kwargs: Any) -> requests.Response:
         """A raw POST to the REST webhook, with the integration token unless told otherwise."""
         headers = {"Authorization": f"Bearer {self.rest_token}", **kwargs.pop("headers", {})}
-        return requests.post(f"{self.url}/webhooks/rest/webhook", data=body, headers=headers,
-                             timeout=kwargs.pop("timeout", 30), **kwargs)
+        return requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            data=body,
+            headers=headers,
+            timeout=kwargs.pop("timeout", 30),
+            **kwargs,
+        )
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """A call to Rasa's HTTP API with the API token in the header."""
         headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
-        return requests.request(method, f"{self.url}{path}", headers=headers,
-                                timeout=kwargs.pop("timeout", 30), **kwargs)
+        return requests.request(
+            method,
+            f"{self.url}{path}",
+            headers=headers,
+            timeout=kwargs.pop("timeout", 30),
+            **kwargs,
+        )
 
     def conversation(self, sender: str) -> str:
         """The tracker id of a REST sender of these tests."""
@@ -202,8 +248,10 @@ REST_INTEGRATION = "tests"
 def say(url: str, sender: str, text: str, timeout: float = 30, token: str = "") -> list:
     """The replies of the assistant at `url` to one message over the REST webhook."""
     response = requests.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-        headers={"Authorization": f"Bearer {token}"} if token else {}, timeout=timeout,
+        f"{url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+        timeout=timeout,
     )
     response.raise_for_status()
     return response.json()
@@ -216,8 +264,9 @@ def texts(replies: list) -> str:
 def page_servers(workdir: Path) -> Servers:
     """All three servers, the socket accepting only the demo page's origin, as in make run."""
     web_port = free_port()
-    servers = Servers(workdir=workdir, web_port=web_port,
-                      allowed_origins=f"http://localhost:{web_port}").start()
+    servers = Servers(
+        workdir=workdir, web_port=web_port, allowed_origins=f"http://localhost:{web_port}"
+    ).start()
     try:
         servers.start_web()
     except BaseException:

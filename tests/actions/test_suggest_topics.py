@@ -1,8 +1,11 @@
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.suggest_topics import ActionSuggestTopics, closest_topics
 from actions.topic_titles import topic_titles
 from tests.conftest import make_tracker, selector_ranking
+
+pytestmark = pytest.mark.unit
 
 
 async def run_action(tracker):

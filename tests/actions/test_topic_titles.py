@@ -5,6 +5,8 @@ import pytest
 
 from actions.topic_titles import topic_titles
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture
 def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

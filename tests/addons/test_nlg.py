@@ -12,16 +12,14 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.content import ContentError, load_answers, load_content
-from addons.content_check import fill
+from addons.content.loader import ContentError, load_answers, load_content
+from addons.content.validators import fill
 from addons.nlg import CRISIS_SLOT, ClinicNaturalLanguageGenerator
 
 DOMAIN = Domain.from_dict(
     {
         "intents": ["greet", "crisis", "faq", "request_human"],
-        "slots": {
-            CRISIS_SLOT: {"type": "bool", "influence_conversation": False, "mappings": []}
-        },
+        "slots": {CRISIS_SLOT: {"type": "bool", "influence_conversation": False, "mappings": []}},
         "responses": {
             "utter_greet": [{"text": "Hello from {clinic_name}."}],
             "utter_handoff": [{"text": "Call {clinic_phone}."}],
@@ -57,45 +55,56 @@ async def generate(action: str, tracker: DialogueStateTracker, channel: str = "r
     return await nlg.generate(action, tracker, channel)
 
 
+@pytest.mark.unit
 async def test_fills_clinic_details() -> None:
     message = await generate("utter_greet", tracker_with(("greet", None)))
     assert message["text"] == f"Hello from {CONTENT.clinic['clinic_name']}."
 
 
+@pytest.mark.unit
 async def test_faq_answers_come_from_the_content_with_details_filled() -> None:
     message = await generate("utter_faq/booking", tracker_with(("faq", None)))
     assert message["text"] == BOOKING
     assert CONTENT.clinic["clinic_booking_url"] in BOOKING
 
 
+@pytest.mark.unit
 async def test_a_topic_without_an_answer_keeps_the_domain_text() -> None:
     message = await generate("utter_faq/not_in_the_content", tracker_with(("faq", None)))
     assert message["text"] == f"Please call {CONTENT.clinic['clinic_phone']}."
 
 
+@pytest.mark.unit
 async def test_a_new_generator_reads_the_edited_content(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copytree("content", tmp_path, dirs_exist_ok=True)
     monkeypatch.setenv("CLINIC_CONTENT_DIR", str(tmp_path))
     answers = tmp_path / "faq.yml"
-    answers.write_text(answers.read_text().replace(
-        "The first step is a consultation.", "Booking starts with a short call."
-    ))
+    answers.write_text(
+        answers.read_text().replace(
+            "The first step is a consultation.", "Booking starts with a short call."
+        )
+    )
     message = await generate("utter_faq/booking", tracker_with(("faq", None)))
     assert message["text"].startswith("Booking starts with a short call. You can book one at")
 
 
+@pytest.mark.unit
 def test_refuses_content_with_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree("content", tmp_path, dirs_exist_ok=True)
     monkeypatch.setenv("CLINIC_CONTENT_DIR", str(tmp_path))
     answers = tmp_path / "faq.yml"
     answers.write_text(answers.read_text().replace("{clinic_booking_url}", "{clinic_bookng_url}"))
-    with pytest.raises(ContentError, match=r"faq.yml:\d+: booking: the answer contains "
-                                           r"\{clinic_bookng_url\}"):
+    with pytest.raises(
+        ContentError,
+        match=r"faq.yml:\d+: booking: the answer contains "
+        r"\{clinic_bookng_url\}",
+    ):
         ClinicNaturalLanguageGenerator(domain=DOMAIN)
 
 
+@pytest.mark.unit
 async def test_crisis_reply_lists_resources_plain_on_text_channels() -> None:
     message = await generate("utter_crisis", tracker_with(("crisis", "crisis")))
     lines = message["text"].splitlines()
@@ -104,17 +113,20 @@ async def test_crisis_reply_lists_resources_plain_on_text_channels() -> None:
     assert REMINDER not in message["text"]
 
 
+@pytest.mark.unit
 async def test_crisis_reply_links_numbers_in_the_web_chat() -> None:
     message = await generate("utter_crisis", tracker_with(("crisis", "crisis")), "socketio")
     assert message["text"].splitlines()[1].endswith("(tel:988)")
 
 
+@pytest.mark.unit
 async def test_answers_after_a_crisis_keep_a_reminder() -> None:
     tracker = tracker_with(("crisis", "crisis"), ("request_human", None))
     message = await generate("utter_handoff", tracker)
     assert message["text"] == f"Call {CONTENT.clinic['clinic_phone']}.\n\n{REMINDER}"
 
 
+@pytest.mark.unit
 async def test_the_reminder_outlives_the_recent_events() -> None:
     tracker = tracker_with(("crisis", "crisis"), *[("faq", None)] * 50)
     recent = DialogueStateTracker.from_events(
@@ -124,21 +136,25 @@ async def test_the_reminder_outlives_the_recent_events() -> None:
     assert message["text"].endswith(f"\n\n{REMINDER}")
 
 
+@pytest.mark.unit
 async def test_a_mention_gets_the_normal_answer_plus_the_reminder() -> None:
     message = await generate("utter_faq/booking", tracker_with(("faq", "mention")))
     assert message["text"].endswith(f"\n\n{REMINDER}")
 
 
+@pytest.mark.unit
 async def test_no_reminder_in_an_ordinary_conversation() -> None:
     message = await generate("utter_greet", tracker_with(("faq", "none"), ("greet", None)))
     assert REMINDER not in message["text"]
 
 
+@pytest.mark.unit
 async def test_emergency_reply_uses_the_region_number() -> None:
     message = await generate("utter_emergency", tracker_with(("crisis", "emergency")))
     assert message["text"] == "Call 911 now."
 
 
+@pytest.mark.unit
 async def test_unknown_response_gives_nothing() -> None:
     assert await generate("utter_nothing", tracker_with(("greet", None))) is None
 
@@ -153,8 +169,9 @@ def model_domain(model_agent) -> Domain:
 async def test_every_faq_topic_of_the_model_gets_its_answer(model_domain: Domain) -> None:
     nlg = ClinicNaturalLanguageGenerator(domain=model_domain)
     answers = load_answers()
-    topics = [name.split("/", 1)[1] for name in model_domain.responses
-              if name.startswith("utter_faq/")]
+    topics = [
+        name.split("/", 1)[1] for name in model_domain.responses if name.startswith("utter_faq/")
+    ]
     assert sorted(topics) == sorted(answers)
     for topic in topics:
         message = await nlg.generate(f"utter_faq/{topic}", tracker_with(("faq", None)), "rest")

@@ -38,8 +38,11 @@ def tracker(events: list) -> DialogueStateTracker:
 
 
 async def test_a_long_session_comes_back_as_its_recent_events_and_its_state(store) -> None:
-    events = [SessionStarted(timestamp=0.5), ActionExecuted("action_listen", timestamp=0.6),
-              SlotSet("flag", True, timestamp=0.7)]
+    events = [
+        SessionStarted(timestamp=0.5),
+        ActionExecuted("action_listen", timestamp=0.6),
+        SlotSet("flag", True, timestamp=0.7),
+    ]
     for i in range(1, 30):
         events += turn(i)
     await store.save(tracker(events))
@@ -106,8 +109,11 @@ async def test_a_second_store_on_the_same_file_reads_what_was_saved(store, tmp_p
 async def test_a_value_sqlite_cannot_store_fails_that_save_and_not_the_process(store) -> None:
     # A lone surrogate made Rasa's store call sys.exit ("PostgreSQL schema not found").
     with pytest.raises(StorageError, match="UnicodeEncodeError"):
-        await store.save(DialogueStateTracker.from_events(
-            "\ud800", [ActionExecuted("action_listen")], slots=DOMAIN.slots))
+        await store.save(
+            DialogueStateTracker.from_events(
+                "\ud800", [ActionExecuted("action_listen")], slots=DOMAIN.slots
+            )
+        )
     with pytest.raises(StorageError):
         await store.retrieve("\ud800")
     # The store still works for everyone else.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from addons.content import load_content
+from addons.content.loader import load_content
 from tests.servers import Servers, texts
 
 pytestmark = [pytest.mark.servers, pytest.mark.model]
@@ -105,8 +105,15 @@ def test_bad_input_is_answered_without_a_crash(servers: Servers, message: str) -
         b"[]",
         ('{"sender": "x", "message": "%s"}' % ("x" * 200_000)).encode(),
     ],
-    ids=["invalid-json", "binary", "no-message", "list-message", "no-sender", "not-an-object",
-         "over-limit"],
+    ids=[
+        "invalid-json",
+        "binary",
+        "no-message",
+        "list-message",
+        "no-sender",
+        "not-an-object",
+        "over-limit",
+    ],
 )
 def test_malformed_requests_get_a_client_error(servers: Servers, body: bytes) -> None:
     response = post_raw(servers, body)
@@ -188,10 +195,16 @@ def test_conversation_api_needs_the_token_in_a_header(servers: Servers) -> None:
 
 def test_cors_allows_only_the_configured_origin(servers: Servers) -> None:
     url = f"{servers.url}/webhooks/rest/webhook"
-    allowed = requests.options(url, headers={"Origin": "http://localhost:8080",
-                                             "Access-Control-Request-Method": "POST"}, timeout=10)
-    other = requests.options(url, headers={"Origin": "https://evil.example",
-                                           "Access-Control-Request-Method": "POST"}, timeout=10)
+    allowed = requests.options(
+        url,
+        headers={"Origin": "http://localhost:8080", "Access-Control-Request-Method": "POST"},
+        timeout=10,
+    )
+    other = requests.options(
+        url,
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        timeout=10,
+    )
     assert allowed.headers.get("Access-Control-Allow-Origin") == "http://localhost:8080"
     assert "Access-Control-Allow-Origin" not in other.headers
 

@@ -19,10 +19,10 @@ import pytest
 import requests
 import socketio
 
-from addons import session_ids
-from addons.channels import MAX_MESSAGE_CHARS
-from addons.content import load_content
-from addons.socketio_channel import NOT_TEXT, TOO_LONG
+from addons.channels import session_ids
+from addons.channels.edge import MAX_MESSAGE_CHARS
+from addons.channels.web_chat import NOT_TEXT, TOO_LONG
+from addons.content.loader import load_content
 from tests.servers import Servers
 
 pytestmark = [pytest.mark.servers, pytest.mark.model]
@@ -35,8 +35,9 @@ SIGNED = re.compile(r"[0-9a-f]{32}\.[0-9a-f]{64}")
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory):
-    running = Servers(workdir=tmp_path_factory.mktemp("socket-servers"),
-                      allowed_origins=PAGE).start()
+    running = Servers(
+        workdir=tmp_path_factory.mktemp("socket-servers"), allowed_origins=PAGE
+    ).start()
     yield running
     running.stop()
 
@@ -52,10 +53,10 @@ class Client:
         self.sio.on("session_confirm", self.confirmed.put_nowait)
         self.session_id = ""
 
-    async def connect(self, servers: Servers, session_id: str | None = None,
-                      origin: str = PAGE) -> Client:
-        await self.sio.connect(servers.url, headers={"Origin": origin},
-                               transports=["websocket"])
+    async def connect(
+        self, servers: Servers, session_id: str | None = None, origin: str = PAGE
+    ) -> Client:
+        await self.sio.connect(servers.url, headers={"Origin": origin}, transports=["websocket"])
         await self.sio.emit("session_request", {"session_id": session_id})
         self.session_id = await asyncio.wait_for(self.confirmed.get(), 10)
         return self
@@ -116,9 +117,18 @@ async def test_emergency_reply_is_marked(servers: Servers) -> None:
         assert [r.get("urgent") for r in replies] == ["emergency"] * len(replies)
 
 
-@pytest.mark.parametrize("session_id", ["default", "me", "x" * 500, 42,
-                                        "0123456789abcdef0123456789abcdef",
-                                        session_ids.issue(b"another server's secret")])
+@pytest.mark.parametrize(
+    "session_id",
+    [
+        "default",
+        "me",
+        "x" * 500,
+        42,
+        "0123456789abcdef0123456789abcdef",
+        session_ids.issue(b"another server's secret"),
+    ],
+    ids=["default", "me", "500-chars", "number", "unsigned", "signed-elsewhere"],
+)
 async def test_an_id_the_server_did_not_issue_gets_a_new_session(
     servers: Servers, session_id: Any
 ) -> None:
@@ -164,7 +174,8 @@ async def test_bad_input_gets_a_clear_answer_and_the_session_goes_on(servers: Se
         assert texts(await client.send("just a string")) == [NOT_TEXT]
         assert texts(await client.send({"message": ["a"], "session_id": session})) == [NOT_TEXT]
         assert texts(await client.send({"message": b"\xff\xfe", "session_id": session})) == [
-            NOT_TEXT]
+            NOT_TEXT
+        ]
         too_long = await client.say("I want to die " + "x" * 100_000)
         assert texts(too_long)[0] == TOO_LONG
         assert too_long[1]["urgent"] == "crisis"
@@ -206,8 +217,9 @@ async def test_socket_messages_are_not_logged(servers: Servers) -> None:
         await client.say(f"I want to kill myself {secret}")
         # Over the channel's limit (refused with an answer), under Engine.IO's 1 MB frame cap.
         over_limit = f"{secret} " * (MAX_MESSAGE_CHARS // len(secret) + 1)
-        assert texts(await client.send({"message": over_limit, "session_id": client.session_id})
-                     ) == [TOO_LONG]
+        assert texts(
+            await client.send({"message": over_limit, "session_id": client.session_id})
+        ) == [TOO_LONG]
     assert secret not in Path(servers.log_path).read_text(errors="replace")
 
 

@@ -20,9 +20,9 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from rasa.core.channels.channel import UserMessage
 
-from addons import channels
-from addons.crisis_lexicon import CRISIS, EMERGENCY, assess
-from addons.socketio_channel import CheckedSocketIOInput
+from addons.channels import gate, rest
+from addons.channels.web_chat import CheckedSocketIOInput
+from addons.crisis.lexicon import CRISIS, EMERGENCY, assess
 from tests.fuzz.strategies import raw_bodies, socket_payloads
 from tests.inprocess import BackgroundServer, ScriptedAgent
 
@@ -31,36 +31,43 @@ pytestmark = pytest.mark.unit
 TOKEN = "f" * 48
 PAGE = "http://localhost:8080"
 CRISIS_TEXT = "I want to end my life"
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 async def scripted(message: UserMessage) -> None:
     urgent = assess(message.text).verdict in (CRISIS, EMERGENCY)
     reply = "Call or text 988 now." if urgent else "An answer."
     await message.output_channel.send_text_message(
-        message.sender_id, f"{reply} (re: {message.text[:30]})")
+        message.sender_id, f"{reply} (re: {message.text[:30]})"
+    )
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[BackgroundServer]:
     patch = pytest.MonkeyPatch()
-    patch.setenv(channels.REST_TOKENS_ENV, f"fuzz:{TOKEN}")
+    patch.setenv(rest.REST_TOKENS_ENV, f"fuzz:{TOKEN}")
     patch.setenv("CLINIC_ALLOWED_ORIGINS", PAGE)
-    channels.turn_gate.cache_clear()
-    rest = channels.CheckedRestInput()
+    gate.turn_gate.cache_clear()
+    rest_channel = rest.CheckedRestInput()
     socket = CheckedSocketIOInput([PAGE], session_persistence=True)
-    with BackgroundServer([rest, socket], ScriptedAgent(scripted)) as running:
+    with BackgroundServer([rest_channel, socket], ScriptedAgent(scripted)) as running:
         yield running
     patch.undo()
-    channels.turn_gate.cache_clear()
+    gate.turn_gate.cache_clear()
 
 
 def post(server: BackgroundServer, body: bytes) -> requests.Response:
-    return requests.post(f"{server.url}/webhooks/rest/webhook", data=body, timeout=10,
-                         headers={"Authorization": f"Bearer {TOKEN}",
-                                  "Content-Type": "application/json"})
+    return requests.post(
+        f"{server.url}/webhooks/rest/webhook",
+        data=body,
+        timeout=10,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
 
 
 def say(server: BackgroundServer, text: str) -> str:
@@ -71,7 +78,8 @@ def say(server: BackgroundServer, text: str) -> str:
 
 def assert_still_answers(server: BackgroundServer) -> None:
     assert say(server, "how long does an infusion take?") == (
-        "An answer. (re: how long does an infusion take)")
+        "An answer. (re: how long does an infusion take)"
+    )
     assert say(server, CRISIS_TEXT) == f"Call or text 988 now. (re: {CRISIS_TEXT})"
 
 
@@ -97,8 +105,7 @@ class SocketClient:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("bot_uttered", self.replies.put_nowait)
         self.sio.on("session_confirm", self.confirmed.put_nowait)
-        await self.sio.connect(self.server.url, headers={"Origin": PAGE},
-                               transports=["polling"])
+        await self.sio.connect(self.server.url, headers={"Origin": PAGE}, transports=["polling"])
         await self.sio.emit("session_request", {"session_id": None})
         self.session_id = await asyncio.wait_for(self.confirmed.get(), 10)
         return str(self.session_id)
@@ -131,6 +138,7 @@ def test_socket_messages_never_crash_the_channel(
     server.run(client.sio.emit("user_uttered", data))
     server.run(client.sio.emit("session_request", data))
     assert server.run(client.say("how long does an infusion take?")) == (
-        "An answer. (re: how long does an infusion take)")
+        "An answer. (re: how long does an infusion take)"
+    )
     assert server.run(client.say(CRISIS_TEXT)) == f"Call or text 988 now. (re: {CRISIS_TEXT})"
     assert client.sio.connected

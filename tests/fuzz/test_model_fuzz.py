@@ -18,8 +18,8 @@ from rasa.core.agent import Agent
 from rasa.core.lock_store import InMemoryLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from addons import channels
-from addons.socketio_channel import CheckedSocketIOInput
+from addons.channels import gate, rest
+from addons.channels.web_chat import CheckedSocketIOInput
 from addons.tracker_store import WindowedSQLTrackerStore
 from tests.fuzz.strategies import message_objects, raw_bodies
 from tests.inprocess import BackgroundServer
@@ -34,28 +34,33 @@ PAGE = "http://localhost:8080"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundServer]:
     patch = pytest.MonkeyPatch()
-    patch.setenv(channels.REST_TOKENS_ENV, f"fuzz:{TOKEN}")
-    channels.turn_gate.cache_clear()
+    patch.setenv(rest.REST_TOKENS_ENV, f"fuzz:{TOKEN}")
+    gate.turn_gate.cache_clear()
     db = tmp_path_factory.mktemp("model-fuzz") / "conversations.db"
     agent = Agent.load(
         str(MODEL),
         generator=EndpointConfig(type="addons.nlg.ClinicNaturalLanguageGenerator"),
         lock_store=InMemoryLockStore(),
     )
-    agent.tracker_store = WindowedSQLTrackerStore(domain=agent.domain, dialect="sqlite",
-                                                  db=str(db), max_events=50)
+    agent.tracker_store = WindowedSQLTrackerStore(
+        domain=agent.domain, dialect="sqlite", db=str(db), max_events=50
+    )
     agent.processor.tracker_store = agent.tracker_store  # type: ignore[union-attr]
-    rest = channels.CheckedRestInput()
+    rest_channel = rest.CheckedRestInput()
     socket = CheckedSocketIOInput([PAGE], session_persistence=True)
-    with BackgroundServer([rest, socket], agent) as running:
+    with BackgroundServer([rest_channel, socket], agent) as running:
         yield running
     patch.undo()
-    channels.turn_gate.cache_clear()
+    gate.turn_gate.cache_clear()
 
 
 def post(server: BackgroundServer, body: bytes) -> requests.Response:
-    return requests.post(f"{server.url}/webhooks/rest/webhook", data=body, timeout=60,
-                         headers={"Authorization": f"Bearer {TOKEN}"})
+    return requests.post(
+        f"{server.url}/webhooks/rest/webhook",
+        data=body,
+        timeout=60,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
 
 
 def say(server: BackgroundServer, sender: str, text: str) -> str:
@@ -64,9 +69,12 @@ def say(server: BackgroundServer, sender: str, text: str) -> str:
     return "\n".join(r.get("text") or "" for r in response.json())
 
 
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @FUZZ

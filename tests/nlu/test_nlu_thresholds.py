@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from addons.content import load_answers
+from addons.content.loader import load_answers
 from tests.servers import ROOT
 
 pytestmark = pytest.mark.model
@@ -64,8 +64,11 @@ def results(parse) -> dict[str, Any]:
         return sum(subset), len(subset)
 
     topics = [(gold, answered_label(p)) for gold, _, p in rows if gold.startswith("faq/")]
-    others = [(gold, answered_label(p)) for gold, _, p in rows
-              if not gold.startswith("faq/") and gold not in ("crisis", "medical_emergency")]
+    others = [
+        (gold, answered_label(p))
+        for gold, _, p in rows
+        if not gold.startswith("faq/") and gold not in ("crisis", "medical_emergency")
+    ]
     summary = {
         "crisis_recall": recall("crisis"),
         "emergency_recall": recall("medical_emergency"),
@@ -73,8 +76,9 @@ def results(parse) -> dict[str, Any]:
         "topic_fallbacks": sum(a == "nlu_fallback" for _, a in topics),
         "other_intent_accuracy": (sum(g == a for g, a in others), len(others)),
         "boundary_normal_answer": (
-            sum(p["intent"]["name"] not in ("crisis", "medical_emergency")
-                for _, p in boundary_rows),
+            sum(
+                p["intent"]["name"] not in ("crisis", "medical_emergency") for _, p in boundary_rows
+            ),
             len(boundary_rows),
         ),
         "boundary_by_kind": dict(Counter(c["kind"] for c, _ in boundary_rows)),

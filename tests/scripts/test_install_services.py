@@ -33,9 +33,13 @@ def run(tmp_path: Path, tools: list[str]) -> tuple[subprocess.CompletedProcess, 
     }.items():
         (bin_dir / fake).write_text(f"#!/bin/bash\n{body}\n")
         (bin_dir / fake).chmod(0o755)
-    result = subprocess.run([shutil.which("bash") or "bash", str(SCRIPT)],
-                            env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [shutil.which("bash") or "bash", str(SCRIPT)],
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     return result, (calls.read_text().splitlines() if calls.exists() else [])
 
 

@@ -14,11 +14,11 @@ import pytest
 import requests
 from playwright.sync_api import Browser
 
-from addons.content import load_content, tel_link
+from addons.content.loader import load_content, tel_link
 from tests.servers import Servers, page_servers
 from tests.web.browser import DESKTOP, PHONE, Chat, chromium
 
-pytestmark = [pytest.mark.servers, pytest.mark.model]
+pytestmark = [pytest.mark.browser, pytest.mark.servers, pytest.mark.model]
 
 CONTENT = load_content()
 CRISIS_LINE = CONTENT.resources[0]
@@ -214,7 +214,9 @@ def test_a_page_on_another_origin_cannot_open_the_socket(
         assert not any("minutes" in text for text in chat.texts())
         response = requests.get(
             f"{servers.url}/socket.io/?EIO=4&transport=polling",
-            headers={"Origin": f"http://127.0.0.1:{servers.web_port}"}, timeout=10)
+            headers={"Origin": f"http://127.0.0.1:{servers.web_port}"},
+            timeout=10,
+        )
         assert response.status_code == 400
     finally:
         chat.page.context.close()

@@ -13,14 +13,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from addons.content import load_content
-from scripts.serve_demo import make_server
+from addons.content.loader import load_content
+from scripts.serving.serve_demo import make_server
 from tests.servers import free_port
 from tests.web.browser import CONTRAST, DESKTOP, Chat, chromium
 from tests.web.fake_bot import FakeBot
 
+pytestmark = pytest.mark.browser
+
 CONTENT = load_content()
-MARKUP = '<img src=x onerror=alert(1)><script>alert(2)</script><b>bold</b>'
+MARKUP = "<img src=x onerror=alert(1)><script>alert(2)</script><b>bold</b>"
 
 
 class Site:
@@ -139,7 +141,8 @@ def test_an_urgent_reply_is_a_card_of_large_links(bot: FakeBot, chat: Chat) -> N
     assert "Help is available now" in card.inner_text()
     links = card.locator("a")
     assert links.evaluate_all("as => as.map(a => a.getAttribute('href'))") == [
-        r.link for r in CONTENT.resources]
+        r.link for r in CONTENT.resources
+    ]
     for i in range(links.count()):
         box = links.nth(i).bounding_box()
         assert box and box["height"] >= 44 and box["width"] >= 200
@@ -165,10 +168,13 @@ def test_unknown_fields_do_not_hide_a_reply(bot: FakeBot, chat: Chat) -> None:
 def test_suggestions_are_buttons_that_send_their_payload(bot: FakeBot, chat: Chat) -> None:
     bot.replies["unsure"] = [
         {"text": "Did you mean:"},
-        {"text": "", "quick_replies": [
-            {"content_type": "text", "title": "<b>How long?</b>", "payload": "How long is it?"},
-            {"content_type": "text", "title": "Side effects", "payload": "Side effects?"},
-        ]},
+        {
+            "text": "",
+            "quick_replies": [
+                {"content_type": "text", "title": "<b>How long?</b>", "payload": "How long is it?"},
+                {"content_type": "text", "title": "Side effects", "payload": "Side effects?"},
+            ],
+        },
     ]
     bot.replies["How long is it?"] = [{"text": "About an hour."}]
     chat.ask("unsure")

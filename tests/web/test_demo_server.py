@@ -1,4 +1,4 @@
-"""The demo page server (scripts/serve_demo.py): page, files it serves, security headers."""
+"""The demo page server (scripts/serving/serve_demo.py): page, files it serves, security headers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from addons.content import load_content
-from scripts.serve_demo import WEB_ROOT, make_server, render_page, security_headers
+from addons.content.loader import load_content
+from scripts.serving.serve_demo import WEB_ROOT, make_server, render_page, security_headers
 from tests.servers import free_port
+
+pytestmark = pytest.mark.unit
 
 CONTENT = load_content()
 BOT = "http://localhost:5999"
@@ -30,7 +32,8 @@ def site() -> Iterator[str]:
 
 def widget_config(page: str) -> dict:
     block = re.search(
-        r'<script type="application/json" id="clinic-chat-config">(.*?)</script>', page, re.S)
+        r'<script type="application/json" id="clinic-chat-config">(.*?)</script>', page, re.S
+    )
     assert block, "the page has no widget configuration"
     return json.loads(block.group(1))
 
@@ -56,7 +59,7 @@ def test_widget_configuration() -> None:
 
 def test_configuration_cannot_close_its_script_element(monkeypatch: pytest.MonkeyPatch) -> None:
     hostile = "</script><script>alert(1)</script>"
-    monkeypatch.setattr("scripts.serve_demo.TOPICS", [hostile])
+    monkeypatch.setattr("scripts.serving.serve_demo.TOPICS", [hostile])
     page = render_page(BOT).decode()
     assert hostile not in page
     assert widget_config(page)["topics"] == [hostile]
@@ -107,8 +110,15 @@ def test_serves_the_page_and_widget_files(site: str, path: str, kind: str) -> No
 
 @pytest.mark.parametrize(
     "path",
-    ["/vendor/", "/vendor/VERSIONS", "/demo/index.html", "/../README.md",
-     "/%2e%2e/scripts/serve_demo.py", "/%2e%2e/credentials.yml", "//etc/passwd"],
+    [
+        "/vendor/",
+        "/vendor/VERSIONS",
+        "/demo/index.html",
+        "/../README.md",
+        "/%2e%2e/scripts/serving/serve_demo.py",
+        "/%2e%2e/credentials.yml",
+        "//etc/passwd",
+    ],
 )
 def test_serves_nothing_else(site: str, path: str) -> None:
     response = requests.get(site + path, timeout=10)

@@ -6,7 +6,11 @@ import hashlib
 import re
 from importlib.metadata import version
 
-from scripts.serve_demo import WEB_ROOT
+import pytest
+
+from scripts.serving.serve_demo import WEB_ROOT
+
+pytestmark = pytest.mark.unit
 
 VENDOR = WEB_ROOT / "vendor"
 

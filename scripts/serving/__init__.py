@@ -1,0 +1,2 @@
+"""What `make run` starts and keeps up: Rasa and the action server, nginx's config, the
+demo page, and the supervisor."""

@@ -1,0 +1,115 @@
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from addons.content.loader import ContentError, load_answers, load_content, tel_link
+
+pytestmark = pytest.mark.unit
+
+REAL = Path("content")
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    for name in ("clinic.yml", "crisis_resources.yml"):
+        shutil.copy(REAL / name, tmp_path / name)
+    return tmp_path
+
+
+def edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data))
+
+
+def test_real_content_loads_with_us_defaults() -> None:
+    content = load_content(REAL)
+    assert content.region == "US"
+    assert content.emergency_number == "911"
+    assert [r.link for r in content.resources] == ["tel:988", "tel:911", "sms:741741?&body=HOME"]
+
+
+@pytest.mark.parametrize(
+    "region,first", [("UK", "tel:116123"), ("CA", "tel:988"), ("AU", "tel:131114")]
+)
+def test_other_regions_are_configuration(content_copy: Path, region: str, first: str) -> None:
+    edit(content_copy / "clinic.yml", lambda d: d.update(crisis_region=region))
+    content = load_content(content_copy)
+    assert content.resources[0].link == first
+    assert content.template_values(with_links=False)["crisis_reminder"]
+
+
+def test_template_values_plain_and_linked() -> None:
+    content = load_content(REAL)
+    plain = content.template_values(with_links=False)
+    linked = content.template_values(with_links=True)
+    assert plain["crisis_resources"].splitlines()[0].startswith("- Call or text 988")
+    assert "(tel:988)" not in plain["crisis_resources"]
+    assert linked["crisis_resources"].splitlines()[0].endswith("(tel:988)")
+    assert plain["clinic_phone"] == "(503) 555-0142"
+    assert plain["clinic_email"] == "care@example.org"
+    assert linked["clinic_phone"] == "[(503) 555-0142](tel:5035550142)"
+    assert linked["clinic_after_hours_phone"] == "[(503) 555-0199](tel:5035550199)"
+    assert linked["emergency_number"] == "[911](tel:911)"
+    assert linked["clinic_email"] == "[care@example.org](mailto:care@example.org)"
+    assert linked["clinic_booking_url"] == "[https://example.org/book](https://example.org/book)"
+
+
+@pytest.mark.parametrize(
+    "number, link",
+    [
+        ("(503) 555-0142", "tel:5035550142"),
+        ("+44 20 7946 0958", "tel:+442079460958"),
+        ("13 11 14", "tel:131114"),
+    ],
+)
+def test_tel_link(number: str, link: str) -> None:
+    assert tel_link(number) == link
+
+
+def test_missing_field_is_an_error(content_copy: Path) -> None:
+    edit(content_copy / "clinic.yml", lambda d: d.pop("clinic_phone"))
+    with pytest.raises(ContentError, match="clinic_phone"):
+        load_content(content_copy)
+
+
+def test_unknown_region_is_an_error(content_copy: Path) -> None:
+    edit(content_copy / "clinic.yml", lambda d: d.update(crisis_region="FR"))
+    with pytest.raises(ContentError, match="FR"):
+        load_content(content_copy)
+
+
+def test_more_than_three_resources_is_an_error(content_copy: Path) -> None:
+    extra = {"text": "Another line.", "link": "tel:123"}
+    edit(content_copy / "crisis_resources.yml", lambda d: d["US"]["resources"].append(extra))
+    with pytest.raises(ContentError, match="1 to 3"):
+        load_content(content_copy)
+
+
+def test_resource_without_a_link_is_an_error(content_copy: Path) -> None:
+    edit(content_copy / "crisis_resources.yml", lambda d: d["US"]["resources"][0].pop("link"))
+    with pytest.raises(ContentError, match="link"):
+        load_content(content_copy)
+
+
+def test_broken_yaml_is_an_error(content_copy: Path) -> None:
+    (content_copy / "clinic.yml").write_text("clinic_name: [unclosed\n")
+    with pytest.raises(ContentError, match="not valid YAML"):
+        load_content(content_copy)
+
+
+def test_answers_load_with_their_button_questions() -> None:
+    answers = load_answers(REAL)
+    assert len(answers) == 24
+    assert answers["booking"].question == "How do I book a consultation?"
+    assert answers["booking"].answer.startswith("The first step is a consultation.")
+    # The lines of an answer join into one paragraph, without the trailing newline.
+    assert "\n" not in answers["booking"].answer
+
+
+def test_an_answer_without_text_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "faq.yml").write_text('booking:\n  question: "How?"\n')
+    with pytest.raises(ContentError, match="topic 'booking' needs a question and an answer"):
+        load_answers(tmp_path)

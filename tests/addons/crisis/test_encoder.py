@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+
+from addons.crisis.encoder import SentenceEncoder, WordPieceTokenizer, model_dir
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder(layers=3)
+
+
+def test_tokenizer_matches_bert_uncased() -> None:
+    tokenizer = WordPieceTokenizer(model_dir() / "vocab.txt")
+    # [CLS] hello world [SEP] in the bert-base-uncased vocabulary.
+    assert tokenizer.encode("Hello, WORLD") == [101, 7592, 1010, 2088, 102]
+    assert list(tokenizer.words("Café can't!")) == ["cafe", "can", "'", "t", "!"]
+    assert tokenizer.encode("x " * 1000)[-1] == tokenizer.sep
+    assert len(tokenizer.encode("x " * 1000)) == 128
+
+
+def test_embeddings_are_unit_vectors(encoder: SentenceEncoder) -> None:
+    vector = encoder.encode("how long does an infusion take?")
+    assert vector.shape == (384,)
+    assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_paraphrases_are_closer_than_unrelated_sentences(encoder: SentenceEncoder) -> None:
+    a = encoder.encode("I don't want to be alive anymore")
+    b = encoder.encode("I wish I could stop existing")
+    c = encoder.encode("what time does the clinic open on saturday")
+    assert a @ b > a @ c + 0.1
+
+
+def test_odd_input_still_gives_a_vector(encoder: SentenceEncoder) -> None:
+    for text in ["", "😀" * 50, "\x00\x01", "<img src=x onerror=alert(1)>", "a" * 10_000]:
+        assert np.isfinite(encoder.encode(text)).all()
+
+
+def test_encode_many_stacks(encoder: SentenceEncoder) -> None:
+    assert encoder.encode_many(["a", "b"]).shape == (2, 384)
+    assert encoder.encode_many([]).shape == (0, 384)
+
+
+def test_wrong_weights_are_refused(tmp_path) -> None:
+    (tmp_path / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n")
+    (tmp_path / "model.safetensors").write_bytes(b"not the model")
+    with pytest.raises(RuntimeError, match="not the expected"):
+        SentenceEncoder(layers=3, directory=tmp_path)

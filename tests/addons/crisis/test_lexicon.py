@@ -1,0 +1,201 @@
+"""The crisis rules on their own: many phrasings each way.
+
+The held-out set in tests/nlu/ is checked separately through the trained model.
+"""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from addons.crisis.lexicon import CRISIS, EMERGENCY, MENTION, NONE, assess, normalise
+
+# Crisis safety: make publish runs these before any new version goes live.
+pytestmark = pytest.mark.unit
+
+CRISIS_MESSAGES = [
+    # explicit ideation
+    "I want to kill myself",
+    "i'm going to end my life",
+    "thinking about suicide a lot lately",
+    "I feel suicidal",
+    "i have suicidal thoughts, can ketamine help?",
+    "I've been suicidal for years",
+    "I want to die",
+    "i wanna die",
+    "I'm planning to take my own life",
+    "I just want to end it all",
+    # passive ideation
+    "I don't want to wake up tomorrow",
+    "i wish i could go to sleep and never wake up",
+    "sometimes I wish I was dead",
+    "I don't want to be alive anymore",
+    "not sure I want to live anymore",
+    "I'm so tired of living",
+    "there's no point in living",
+    "I can't go on like this",
+    "I'd be better off dead",
+    # plans and means
+    "I took a whole bottle of pills",
+    "i've been stockpiling my meds",
+    "how many pills would it take to die",
+    "what's a lethal dose of ketamine",
+    "I bought a gun",
+    "I'm going to jump off the bridge tonight",
+    "I wrote a suicide note",
+    # self-harm
+    "I've been cutting myself again",
+    "i keep hurting myself",
+    "I burned myself on purpose",
+    "self harm is the only thing that helps",
+    # hopelessness and burden
+    "everyone would be better off without me",
+    "I'm a burden to my family",
+    "I feel completely hopeless",
+    "there's no way out",
+    # slang and typos
+    "i want to kms",
+    "thinking about unaliving myself",
+    "sewer slide seems like the answer",
+    "I want to kil myslef",
+    "im suicdal",
+    "I feel so suicidial",
+    "su1c1de",
+    "k i l l myself",
+    "I WANT TO DIEEEE",
+    "I’m going to kill myself",  # curly apostrophe
+    # someone else
+    "my son said he wants to kill himself",
+    "my wife talks about ending her life",
+    "my friend is suicidal, what do I do",
+    "my daughter cuts herself",
+    "my brother has been having suicidal thoughts",
+    # a negation taken back
+    "I'm not suicidal but I think about it a lot",
+    "i don't want to kill myself but I think about it constantly",
+    # distress that only looks like an idiom
+    "this depression is killing me",
+    # means named as medicines, plans without the word "pills", a state not a topic
+    "I've been stockpiling my xanax for a while now",
+    "saving up my seroquel just in case",
+    "going to take everything in the bathroom cabinet tonight",
+    "suicidal again today and the infusions aren't helping",
+    "self harming again, I thought I was past it",
+]
+
+MENTION_MESSAGES = [
+    # idioms
+    "this wait is killing me lol",
+    "I could kill for a coffee before my appointment",
+    "i'm dead lol that's hilarious",
+    "I'm dying to know how long it takes",
+    "my boss is going to kill me if I'm late",
+    # negations
+    "I'm not suicidal, I just want to know the price",
+    "no thoughts of self harm, just anxious about needles",
+    "I have never been suicidal",
+    "not thinking about ending my life, I just want better sleep",
+    # questions about treatment
+    "can ketamine help with suicidal thoughts?",
+    "is ketamine used for suicidal depression",
+    "does ketamine reduce suicide risk",
+    "do you treat people with a history of self harm",
+    "is suicidal ideation still a contraindication?",
+    "does a history of self harm rule me out?",
+]
+
+EMERGENCY_MESSAGES = [
+    "I have chest pain after my infusion",
+    "i can't breathe",
+    "my husband is having a seizure",
+    "she passed out after the treatment",
+    "my throat is swelling",
+    "I think I'm having a stroke, my face is drooping",
+    "is it normal to have chest pain after an infusion",
+]
+
+NONE_MESSAGES = [
+    "",
+    "   ",
+    "How long does an infusion take?",
+    "what are the side effects",
+    "can I take painkillers after the infusion",
+    "what if I was already on antidepressants",
+    "is there a homeless shelter nearby",
+    "what's the deadline to book",
+    "will I be unconscious during it",
+    "can ketamine cause seizures",
+    "do I need to stop my medication",
+    "should I take all my meds as usual the morning of the infusion?",
+    "I'm thinking about my lithium dose, does it interact with ketamine?",
+    "should I bring everything in my medicine cabinet to the consultation?",
+    "I need to bring my bill myself?",
+    "<img src=x onerror=alert(1)>",
+    "\x00\x01\x02",
+    "🙂🙂🙂",
+]
+
+
+@pytest.mark.parametrize("text", CRISIS_MESSAGES)
+def test_crisis_language_is_a_crisis(text: str) -> None:
+    assert assess(text).verdict == CRISIS
+
+
+@pytest.mark.parametrize("text", MENTION_MESSAGES)
+def test_idioms_negations_and_questions_are_mentions(text: str) -> None:
+    assert assess(text).verdict == MENTION
+
+
+@pytest.mark.parametrize("text", EMERGENCY_MESSAGES)
+def test_medical_emergencies(text: str) -> None:
+    assert assess(text).verdict == EMERGENCY
+
+
+@pytest.mark.parametrize("text", NONE_MESSAGES)
+def test_ordinary_messages_are_left_alone(text: str) -> None:
+    assert assess(text).verdict == NONE
+
+
+def test_crisis_wins_over_emergency() -> None:
+    # The crisis reply also says to call 911 if in immediate danger.
+    assert assess("I overdosed on purpose and I can't breathe").verdict == CRISIS
+
+
+def test_crisis_phrase_at_the_end_of_a_huge_message_is_found() -> None:
+    assert assess("tell me about infusions. " * 4000 + "I want to die").verdict == CRISIS
+
+
+def test_normalise_undoes_typing_noise() -> None:
+    assert normalise("I’M  SOOOO tired!!! k i l l") == " im so tired kill "
+    assert normalise("988 24/7") == " 988 24 7 "
+
+
+def test_category_never_contains_the_text() -> None:
+    result = assess("I want to kill myself")
+    assert result.category and "kill" not in result.category
+
+
+# Red-team sets written blind (without sight of the rules), then used to extend them and
+# as examples for the semantic check. Known misses and extra escalations are marked in
+# the file, so any change either way fails until the mark is updated.
+REDTEAM = yaml.safe_load(
+    (Path(__file__).parents[3] / "addons" / "crisis" / "exemplars.yml").read_text()
+)
+
+
+@pytest.mark.parametrize("case", REDTEAM["crisis"], ids=lambda c: c["kind"])
+def test_redteam_crisis_messages(case: dict) -> None:
+    # A rule that starts catching a marked miss fails here too: update the mark.
+    caught = assess(case["text"]).verdict == CRISIS
+    assert caught != (case.get("rules") == "miss")
+
+
+@pytest.mark.parametrize("case", REDTEAM["emergency"], ids=lambda c: "emergency")
+def test_redteam_emergencies(case: dict) -> None:
+    assert assess(case["text"]).verdict in (EMERGENCY, CRISIS)
+
+
+@pytest.mark.parametrize("case", REDTEAM["safe"], ids=lambda c: c["kind"])
+def test_redteam_safe_messages_are_not_escalated(case: dict) -> None:
+    escalated = assess(case["text"]).verdict not in (MENTION, NONE)
+    assert escalated == (case.get("rules") == "escalates")
