@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import pytest
 import rasa.shared.utils.cli
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
@@ -87,3 +88,30 @@ class BackgroundServer:
 
     def run(self, coroutine: Awaitable[Any], timeout: float = 60) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)  # type: ignore[arg-type]
+
+
+@contextmanager
+def both_channels(
+    agent: Any, rest_token: str, port: int | None = None
+) -> Iterator[BackgroundServer]:
+    """REST (one integration, `fuzz`) and socket.io (the demo page's origin) in the background,
+    with a fresh turn gate, as `rasa run` would mount them."""
+    from addons.channels import gate, rest
+    from addons.channels.web_chat import CheckedSocketIOInput
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv(rest.REST_TOKENS_ENV, f"fuzz:{rest_token}")
+    gate.turn_gate.cache_clear()
+    try:
+        channels = [
+            rest.CheckedRestInput(),
+            CheckedSocketIOInput([DEMO_PAGE], session_persistence=True),
+        ]
+        with BackgroundServer(channels, agent, port) as running:
+            yield running
+    finally:
+        patch.undo()
+        gate.turn_gate.cache_clear()
+
+
+DEMO_PAGE = "http://localhost:8080"

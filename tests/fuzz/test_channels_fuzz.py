@@ -20,16 +20,14 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from rasa.core.channels.channel import UserMessage
 
-from addons.channels import gate, rest
-from addons.channels.web_chat import CheckedSocketIOInput
 from addons.crisis.lexicon import CRISIS, EMERGENCY, assess
 from tests.fuzz.strategies import raw_bodies, socket_payloads
-from tests.inprocess import BackgroundServer, ScriptedAgent
+from tests.inprocess import DEMO_PAGE as PAGE
+from tests.inprocess import BackgroundServer, ScriptedAgent, both_channels
 
 pytestmark = pytest.mark.unit
 
 TOKEN = "f" * 48
-PAGE = "http://localhost:8080"
 CRISIS_TEXT = "I want to end my life"
 FUZZ = settings(
     max_examples=150,
@@ -49,16 +47,8 @@ async def scripted(message: UserMessage) -> None:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[BackgroundServer]:
-    patch = pytest.MonkeyPatch()
-    patch.setenv(rest.REST_TOKENS_ENV, f"fuzz:{TOKEN}")
-    patch.setenv("CLINIC_ALLOWED_ORIGINS", PAGE)
-    gate.turn_gate.cache_clear()
-    rest_channel = rest.CheckedRestInput()
-    socket = CheckedSocketIOInput([PAGE], session_persistence=True)
-    with BackgroundServer([rest_channel, socket], ScriptedAgent(scripted)) as running:
+    with both_channels(ScriptedAgent(scripted), TOKEN) as running:
         yield running
-    patch.undo()
-    gate.turn_gate.cache_clear()
 
 
 def post(server: BackgroundServer, body: bytes) -> requests.Response:

@@ -16,10 +16,8 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addons.channels import gate, rest
-from addons.channels.web_chat import CheckedSocketIOInput
-from tests.fuzz.test_channels_fuzz import CRISIS_TEXT, PAGE, TOKEN, scripted
-from tests.inprocess import BackgroundServer, ScriptedAgent
+from tests.fuzz.test_channels_fuzz import CRISIS_TEXT, TOKEN, scripted
+from tests.inprocess import ScriptedAgent, both_channels
 from tests.proxy import Edge, healthy, nginx, some_ports
 
 pytestmark = pytest.mark.servers
@@ -34,19 +32,10 @@ FUZZ = settings(
 
 @pytest.fixture(scope="module")
 def edge() -> Iterator[Edge]:
-    patch = pytest.MonkeyPatch()
-    patch.setenv(rest.REST_TOKENS_ENV, f"fuzz:{TOKEN}")
-    gate.turn_gate.cache_clear()
     ports = some_ports()
-    rest_channel = rest.CheckedRestInput()
-    socket_channel = CheckedSocketIOInput([PAGE], session_persistence=True)
-    with BackgroundServer(
-        [rest_channel, socket_channel], ScriptedAgent(scripted), port=ports.rasa_internal_port
-    ):
+    with both_channels(ScriptedAgent(scripted), TOKEN, port=ports.rasa_internal_port):
         with nginx(ports) as running:
             yield running
-    patch.undo()
-    gate.turn_gate.cache_clear()
 
 
 token_chars = st.sampled_from(list("abcXYZ019-_/.?=&%:; \t\r\n\x00\x7f\xff"))

@@ -18,24 +18,18 @@ from rasa.core.agent import Agent
 from rasa.core.lock_store import InMemoryLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from addons.channels import gate, rest
-from addons.channels.web_chat import CheckedSocketIOInput
 from addons.tracker_store import WindowedSQLTrackerStore
 from tests.fuzz.strategies import message_objects, raw_bodies
-from tests.inprocess import BackgroundServer
+from tests.inprocess import BackgroundServer, both_channels
 from tests.servers import MODEL
 
 pytestmark = pytest.mark.model
 
 TOKEN = "m" * 48
-PAGE = "http://localhost:8080"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundServer]:
-    patch = pytest.MonkeyPatch()
-    patch.setenv(rest.REST_TOKENS_ENV, f"fuzz:{TOKEN}")
-    gate.turn_gate.cache_clear()
     db = tmp_path_factory.mktemp("model-fuzz") / "conversations.db"
     agent = Agent.load(
         str(MODEL),
@@ -46,12 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundServe
         domain=agent.domain, dialect="sqlite", db=str(db), max_events=50
     )
     agent.processor.tracker_store = agent.tracker_store  # type: ignore[union-attr]
-    rest_channel = rest.CheckedRestInput()
-    socket = CheckedSocketIOInput([PAGE], session_persistence=True)
-    with BackgroundServer([rest_channel, socket], agent) as running:
+    with both_channels(agent, TOKEN) as running:
         yield running
-    patch.undo()
-    gate.turn_gate.cache_clear()
 
 
 def post(server: BackgroundServer, body: bytes) -> requests.Response:
