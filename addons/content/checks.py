@@ -12,13 +12,17 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from addons.content.loader import (
     ANSWERS_FILE,
     CLINIC_FIELDS,
     CLINIC_FILE,
     CRISIS_FILE,
+    DAYS,
+    HOURS_FIELD,
     MAX_CRISIS_RESOURCES,
+    parse_hours,
 )
 from addons.content.validators import (
     EMAIL,
@@ -43,7 +47,15 @@ MAX_ANSWER_SENTENCES = 5
 ANSWER_FIELDS = ("question", "answer")
 CLINIC_PHONE_FIELDS = ("clinic_phone", "clinic_after_hours_phone")
 KNOWN_PLACEHOLDERS = frozenset(
-    (*CLINIC_FIELDS, "crisis_resources", "emergency_number", "crisis_reminder")
+    (
+        *CLINIC_FIELDS,
+        "crisis_resources",
+        "crisis_resources_es",
+        "emergency_number",
+        "crisis_reminder",
+        "clinic_week_hours",
+        "clinic_open_now",
+    )
 )
 # The US lines the clinic committed to: (scheme, number, sms body, how staff know it).
 US_REQUIRED_LINES = (
@@ -84,8 +96,9 @@ def _check_clinic(clinic: YamlFile, regions: dict[str, Any] | None) -> Iterator[
         yield clinic.problem(1, "", "expected lines like 'clinic_phone: \"...\"'")
         return
     yield from _repeated(clinic, "this detail appears twice; keep one")
+    yield from _check_hours(clinic)
     for name in data:
-        if str(name) not in CLINIC_FIELDS:
+        if str(name) not in CLINIC_FIELDS and str(name) != HOURS_FIELD:
             yield clinic.problem(
                 clinic.line(name),
                 str(name),
@@ -109,6 +122,13 @@ def _check_clinic(clinic: YamlFile, regions: dict[str, Any] | None) -> Iterator[
                 name,
                 f"'{text}' is not a web link (it must look like https://example.org/book)",
             )
+        elif name == "clinic_timezone":
+            try:
+                ZoneInfo(text)
+            except (ValueError, ZoneInfoNotFoundError):
+                yield clinic.problem(
+                    line, name, f"'{text}' is not a time zone (use one like America/Los_Angeles)"
+                )
         elif name == "crisis_region":
             if regions is not None and text not in regions:
                 known = ", ".join(str(r) for r in regions)
@@ -119,6 +139,29 @@ def _check_clinic(clinic: YamlFile, regions: dict[str, Any] | None) -> Iterator[
             if "{" in text or "}" in text:
                 yield clinic.problem(line, name, "cannot contain { or }")
             yield from _check_links(clinic, text, (name,), name, "the text")
+
+
+def _check_hours(clinic: YamlFile) -> Iterator[Problem]:
+    days = clinic.data.get(HOURS_FIELD)
+    line = clinic.line(HOURS_FIELD)
+    if not isinstance(days, dict):
+        yield clinic.problem(
+            line, HOURS_FIELD, 'is missing: list every day, like monday: "08:00-18:00" or "closed"'
+        )
+        return
+    for day in days:
+        if str(day) not in DAYS:
+            yield clinic.problem(
+                clinic.line(HOURS_FIELD, day), HOURS_FIELD, f"'{day}' is not a day of the week"
+            )
+    for day in DAYS:
+        if day not in days:
+            yield clinic.problem(line, HOURS_FIELD, f'{day} is missing (write "closed" if so)')
+            continue
+        try:
+            parse_hours(str(days[day]))
+        except ValueError as e:
+            yield clinic.problem(clinic.line(HOURS_FIELD, day), HOURS_FIELD, f"{day}: {e}")
 
 
 def _check_crisis(crisis: YamlFile) -> Iterator[Problem]:
@@ -155,6 +198,17 @@ def _check_crisis(crisis: YamlFile) -> Iterator[Problem]:
             )
         for i, item in enumerate(resources if isinstance(resources, list) else []):
             yield from _check_resource(crisis, region, i, item)
+        spanish = entry.get("resources_es")
+        if spanish is not None:
+            if not isinstance(spanish, list) or not 1 <= len(spanish) <= MAX_CRISIS_RESOURCES:
+                yield crisis.problem(
+                    crisis.line(region, "resources_es"),
+                    region,
+                    f"resources_es must list 1 to {MAX_CRISIS_RESOURCES} crisis lines",
+                )
+            else:
+                for i, item in enumerate(spanish):
+                    yield from _check_resource(crisis, region, i, item, "resources_es")
     us = data.get("US")
     if isinstance(us, dict) and isinstance(us.get("resources"), list):
         links = [_text(r.get("link")) for r in us["resources"] if isinstance(r, dict)]
@@ -168,8 +222,10 @@ def _check_crisis(crisis: YamlFile) -> Iterator[Problem]:
                 )
 
 
-def _check_resource(crisis: YamlFile, region: str, i: int, item: Any) -> Iterator[Problem]:
-    line = crisis.line(region, "resources", i)
+def _check_resource(
+    crisis: YamlFile, region: str, i: int, item: Any, key: str = "resources"
+) -> Iterator[Problem]:
+    line = crisis.line(region, key, i)
     fields = item if isinstance(item, dict) else {}
     text, link = _text(fields.get("text")), _text(fields.get("link"))
     if not text:
@@ -177,13 +233,13 @@ def _check_resource(crisis: YamlFile, region: str, i: int, item: Any) -> Iterato
     target = link_target(link)
     if target is None:
         yield crisis.problem(
-            crisis.line(region, "resources", i, "link"),
+            crisis.line(region, key, i, "link"),
             region,
             f"crisis line {i + 1} has a missing or broken link '{link}' (use {LINK_EXAMPLES})",
         )
     elif target[0] in ("tel", "sms") and target[1].lstrip("+") not in re.sub(r"\D", "", text):
         yield crisis.problem(
-            crisis.line(region, "resources", i, "link"),
+            crisis.line(region, key, i, "link"),
             region,
             f"crisis line {i + 1}: the link goes to {target[1]} but the text does not show "
             "that number; make them the same",

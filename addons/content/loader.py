@@ -7,9 +7,13 @@ hole in it, so every problem raises ContentError with a plain-words message.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -33,7 +37,17 @@ CLINIC_FIELDS = (
     "clinic_payment_note",
     "clinic_insurance_note",
     "crisis_region",
+    "clinic_timezone",
+    "clinic_address",
+    "clinic_directions",
+    "clinic_parking",
+    "clinic_access",
 )
+# Opening hours per day: "08:00-18:00" or "closed".
+HOURS_FIELD = "clinic_hours_by_day"
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CLOSED = "closed"
+HOURS_PATTERN = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)")
 
 
 # Clinic details that are phone numbers: tappable on the web chat.
@@ -56,6 +70,29 @@ class FaqEntry:
     answer: str
 
 
+def parse_hours(text: str) -> tuple[time, time] | None:
+    """(opens, closes) from "08:00-18:00"; None for "closed". Raises ValueError otherwise."""
+    text = text.strip().lower()
+    if text == CLOSED:
+        return None
+    match = HOURS_PATTERN.fullmatch(text)
+    if not match:
+        raise ValueError(f"'{text}' is not like 08:00-18:00 or closed")
+    opens, closes = (time(int(match[i]), int(match[i + 1])) for i in (1, 3))
+    if closes <= opens:
+        raise ValueError(f"'{text}' closes before it opens")
+    return opens, closes
+
+
+def spoken_time(t: time) -> str:
+    """8 am, 6:30 pm, noon."""
+    if (t.hour, t.minute) == (12, 0):
+        return "noon"
+    hour = t.hour % 12 or 12
+    minutes = f":{t.minute:02d}" if t.minute else ""
+    return f"{hour}{minutes} {'am' if t.hour < 12 else 'pm'}"
+
+
 @dataclass(frozen=True)
 class ClinicContent:
     clinic: dict[str, str]
@@ -63,6 +100,46 @@ class ClinicContent:
     emergency_number: str
     reminder: str
     resources: list[CrisisResource]
+    resources_es: list[CrisisResource] = dataclass_field(default_factory=list)
+    hours: dict[str, tuple[time, time] | None] = dataclass_field(default_factory=dict)
+
+    def week_hours(self) -> str:
+        """One line per run of days with the same hours: "Monday to Friday: 8 am to 6 pm"."""
+        lines: list[str] = []
+        run: list[str] = []
+        for day in (*DAYS, None):
+            if run and (day is None or self.hours.get(day) != self.hours.get(run[0])):
+                joiner = " and " if len(run) == 2 else " to "
+                first, last = run[0].title(), run[-1].title()
+                span = first if len(run) == 1 else f"{first}{joiner}{last}"
+                hours = self.hours.get(run[0])
+                said = (
+                    "closed"
+                    if hours is None
+                    else f"{spoken_time(hours[0])} to {spoken_time(hours[1])}"
+                )
+                lines.append(f"- {span}: {said}")
+                run = []
+            if day is not None:
+                run.append(day)
+        return "\n".join(lines)
+
+    def open_now(self, now: datetime | None = None) -> str:
+        """Whether the clinic is open at this moment in its time zone, and until or from when."""
+        now = now or datetime.now(ZoneInfo(self.clinic["clinic_timezone"]))
+        today = DAYS[now.weekday()]
+        hours = self.hours.get(today)
+        if hours and hours[0] <= now.time() < hours[1]:
+            return f"We're open now, until {spoken_time(hours[1])}."
+        if hours and now.time() < hours[0]:
+            return f"We're closed right now; we open today at {spoken_time(hours[0])}."
+        for ahead in range(1, 8):
+            day = DAYS[(now.weekday() + ahead) % 7]
+            later = self.hours.get(day)
+            if later:
+                when = "tomorrow" if ahead == 1 else day.title()
+                return f"We're closed right now; we open again {when} at {spoken_time(later[0])}."
+        return "We're closed right now."
 
     def template_values(self, with_links: bool) -> dict[str, str]:
         """Values for the {placeholders} in responses.
@@ -70,10 +147,18 @@ class ClinicContent:
         With links (web chat), each crisis line, phone number, email and web address is a
         Markdown link so the widget can make it tappable; text channels get plain text.
         """
-        lines = [f"- [{r.text}]({r.link})" if with_links else f"- {r.text}" for r in self.resources]
+
+        def listed(resources: list[CrisisResource]) -> str:
+            return "\n".join(
+                f"- [{r.text}]({r.link})" if with_links else f"- {r.text}" for r in resources
+            )
+
         values = {
             **self.clinic,
-            "crisis_resources": "\n".join(lines),
+            "crisis_resources": listed(self.resources),
+            "crisis_resources_es": listed(self.resources_es or self.resources),
+            "clinic_week_hours": self.week_hours(),
+            "clinic_open_now": self.open_now(),
             "emergency_number": self.emergency_number,
             "crisis_reminder": self.reminder,
         }
@@ -136,6 +221,22 @@ def load_content(directory: Path | None = None) -> ClinicContent:
         raise ContentError(
             f"{resources_path}: region {region} must list 1 to {MAX_CRISIS_RESOURCES} resources"
         )
+    resources = _resources(raw, resources_path, region)
+    resources_es = _resources(entry.get("resources_es") or [], resources_path, region) or resources
+
+    values = {field: str(clinic[field]).strip() for field in CLINIC_FIELDS}
+    try:
+        ZoneInfo(values["clinic_timezone"])
+        days = clinic.get(HOURS_FIELD) or {}
+        hours = {day: parse_hours(str(days[day])) for day in DAYS}
+    except (KeyError, TypeError, ValueError) as e:
+        raise ContentError(
+            f"{clinic_path}: {HOURS_FIELD} or clinic_timezone is not usable ({e})"
+        ) from e
+    return ClinicContent(values, region, emergency, reminder, resources, resources_es, hours)
+
+
+def _resources(raw: list[Any], resources_path: Path, region: str) -> list[CrisisResource]:
     resources = []
     for item in raw:
         text, link = str(item.get("text", "")).strip(), str(item.get("link", "")).strip()
@@ -145,9 +246,7 @@ def load_content(directory: Path | None = None) -> ClinicContent:
                 "tel:, sms: or https: link"
             )
         resources.append(CrisisResource(text, link))
-
-    values = {field: str(clinic[field]).strip() for field in CLINIC_FIELDS}
-    return ClinicContent(values, region, emergency, reminder, resources)
+    return resources
 
 
 def load_answers(directory: Path | None = None) -> dict[str, FaqEntry]:

@@ -361,6 +361,59 @@ def test_an_unknown_clinic_detail(project: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "field", ["clinic_address", "clinic_directions", "clinic_parking", "clinic_access"]
+)
+def test_a_missing_clinic_detail_fails_the_check(project: Path, field: str) -> None:
+    path = project / "content" / "clinic.yml"
+    kept = [line for line in path.read_text().splitlines() if not line.startswith(field + ":")]
+    path.write_text("\n".join(kept) + "\n")
+    assert problems(project) == [f"content/clinic.yml:1: {field}: is missing or empty"]
+
+
+@pytest.mark.parametrize(
+    "old,new,words",
+    [
+        (
+            'saturday: "closed"',
+            'saturday: "9-1"',
+            "saturday: '9-1' is not like 08:00-18:00 or closed",
+        ),
+        (
+            'monday: "08:00-18:00"',
+            'monday: "18:00-08:00"',
+            "monday: '18:00-08:00' closes before it opens",
+        ),
+        ('  sunday: "closed"\n', "", 'sunday is missing (write "closed" if so)'),
+        ('  sunday: "closed"\n', '  sundy: "closed"\n', "'sundy' is not a day of the week"),
+    ],
+)
+def test_broken_opening_hours(project: Path, old: str, new: str, words: str) -> None:
+    path = project / "content" / "clinic.yml"
+    edit(path, old, new)
+    found = problems(project)
+    assert len(found) in (1, 2)
+    assert any(p.endswith(f"clinic_hours_by_day: {words}") for p in found), found
+
+
+def test_a_wrong_time_zone(project: Path) -> None:
+    path = project / "content" / "clinic.yml"
+    edit(path, '"America/Los_Angeles"', '"Pacific time"')
+    assert problems(project) == [
+        f"content/clinic.yml:{line_of(path, 'clinic_timezone')}: clinic_timezone: 'Pacific time' "
+        "is not a time zone (use one like America/Los_Angeles)"
+    ]
+
+
+def test_spanish_crisis_lines_are_checked_like_the_others(project: Path) -> None:
+    path = project / "content" / "crisis_resources.yml"
+    edit(path, 'link: "sms:988?&body=AYUDA"', 'link: "sms:989?&body=AYUDA"')
+    assert problems(project) == [
+        f"content/crisis_resources.yml:{line_of(path, 'sms:989')}: US: crisis line 2: the link "
+        "goes to 989 but the text does not show that number; make them the same"
+    ]
+
+
 # Crisis lines
 
 
@@ -409,7 +462,7 @@ def test_more_than_three_crisis_lines(project: Path) -> None:
         '      link: "tel:1300659467"\n    - text: "Call 112."\n      link: "tel:112"\n',
     )
     assert problems(project) == [
-        f"content/crisis_resources.yml:{line_of(path, 'resources:') + 30}: AU: lists 4 crisis "
+        f"content/crisis_resources.yml:{line_of(path, 'AU:') + 3}: AU: lists 4 crisis "
         "lines; it must list 1 to 3, most important first"
     ]
 

@@ -113,3 +113,43 @@ def test_an_answer_without_text_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "faq.yml").write_text('booking:\n  question: "How?"\n')
     with pytest.raises(ContentError, match="topic 'booking' needs a question and an answer"):
         load_answers(tmp_path)
+
+
+# Opening hours, from content/clinic.yml's clinic_hours_by_day in the clinic's time zone.
+def clinic_at(moment: str) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    content = load_content(REAL)
+    zone = ZoneInfo(content.clinic["clinic_timezone"])
+    return content.open_now(datetime.fromisoformat(moment).replace(tzinfo=zone))
+
+
+def test_the_week_is_listed_in_runs_of_days() -> None:
+    assert load_content(REAL).week_hours() == (
+        "- Monday to Friday: 8 am to 6 pm\n- Saturday and Sunday: closed"
+    )
+
+
+@pytest.mark.parametrize(
+    "moment,said",
+    [
+        ("2026-12-02 12:00", "We're open now, until 6 pm."),  # a Wednesday
+        ("2026-12-02 07:30", "We're closed right now; we open today at 8 am."),
+        ("2026-12-02 18:00", "We're closed right now; we open again tomorrow at 8 am."),
+        ("2026-12-05 10:00", "We're closed right now; we open again Monday at 8 am."),  # Saturday
+    ],
+)
+def test_open_now_reads_the_hours_of_the_day(moment: str, said: str) -> None:
+    assert clinic_at(moment) == said
+
+
+def test_hours_and_spanish_lines_reach_the_replies() -> None:
+    values = load_content(REAL).template_values(with_links=False)
+    assert values["clinic_week_hours"].startswith("- Monday to Friday: 8 am to 6 pm")
+    assert values["crisis_resources_es"] == (
+        "- Llama al 988 y marca 2 para hablar en español (988 Lifeline), a cualquier hora.\n"
+        "- Envía AYUDA por mensaje de texto al 988.\n"
+        "- Llama al 911 si estás en peligro inmediato."
+    )
+    assert values["clinic_address"] == "1200 Riverside Avenue, Suite 300, Portland, OR 97201"
