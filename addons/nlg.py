@@ -31,7 +31,7 @@ from addons.nlu.crisis_detector import CRISIS_CHECK_KEY
 logger = logging.getLogger(__name__)
 
 # Replies that already carry the resources.
-NO_REMINDER = {"utter_crisis", "utter_emergency"}
+NO_REMINDER = {"utter_crisis", "utter_emergency", "utter_risk_checkin", "utter_checkin_declined"}
 CRISIS_SLOT = "crisis_resources_shown"
 # Channels whose client renders Markdown links (the web chat widget).
 LINK_CHANNELS = {"socketio"}

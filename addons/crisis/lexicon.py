@@ -308,6 +308,58 @@ _CRISIS_PHRASES = _rx(
     r"| (?:better|easier) if i (?:go|leave|left|went|disappear|disappeared|vanish) ",
 )
 
+# Method, means and lethal-dose questions: a crisis whatever the frame, because no safe
+# frame ("just curious", "for a story", "asking about ketamine") makes the answer safe to
+# give. Checked before negations and questions about treatment can defuse anything.
+_METHOD_QUESTIONS = _rx(
+    r" (?:painless|painfree|easiest|easy|quickest|quick|fastest|best|surest|sure|least painful|most peaceful"
+    r"|peaceful|gentlest|quietest|simplest|cleanest|most effective|foolproof|reliable) (?:\w+ )?"
+    r"(?:way|ways|method|methods|means|option|options) (?:\w+ )?(?:to|of) (?:die|dying|go|end it|end (?:my|your"
+    r"|their|a|ones) (?:own )?life|kill|killing|do it|commit|not wake|never wake|overdose|od) ",
+    r" how (?:do|can|could|would|should|might|does) (?:i|you|one|someone|somebody|a person|people|he|she|they)"
+    r" (?:\w+ ){0,2}(?:die|kill (?:my|your|them|him|her)\w*|end (?:my|your|their|his|her) (?:own )?life"
+    r"|commit suicide|overdose|od|hang (?:my|your)\w*|not wake up|never wake up)"
+    r" (?!groggy|tired|sick|nauseous|dizzy|confused|feeling|with|early|late|during|in the middle)",
+    r" how (?:many|much) (?:\w+ ){0,6}(?:to|would|will|could|before|until|till|does it take to) (?:\w+ )?"
+    r"(?:die|kill|be fatal|be lethal|overdose|od|not wake|never wake|stop (?:my|your|the|a|his|her) (?:heart|breathing))",
+    r" how (?:many|much) (?:\w+ ){0,6}(?:is|are|would be|counts as|be) (?:a )?(?:lethal|fatal|deadly|too much to survive"
+    r"|an overdose|enough to (?:die|kill|not wake|never wake)) ",
+    r" (?:lethal|fatal|deadly|toxic|killing|overdose) (?:dose|doses|amount|amounts|level|levels|quantity|limit) ",
+    r" enough (?:\w+ ){0,5}(?:to|that|so) (?:\w+ ){0,2}(?:not wake|never wake|dont wake|do not wake|wont wake"
+    r"|will not wake|die|kill|end it|sleep forever|not come back|never come back|stop (?:my|the) (?:heart|breathing)) ",
+    r" (?:big|large|high|strong) enough (?:\w+ ){0,4}(?:not|never|dont|do not|wont) wake ",
+    r" (?:will|would|could|does|can|is) (?:that|this|it|these|those|they|\d+) (?:\w+ ){0,3}(?:do it|be enough to"
+    r" (?:die|kill|end it)|stop my (?:heart|breathing)) ",
+    r" how long (?:does it|would it|will it|until|till|before) (?:\w+ ){0,2}(?:take to )?(?:die|dying|bleed out|be dead) ",
+    r" (?:which|what) (?:\w+ ){0,3}(?:pills?|meds|medications?|drugs?|medicine|poison|chemicals?|combination)"
+    r" (?:\w+ ){0,4}(?:to die|would kill|kill you|kill me|are lethal|is lethal|are fatal|is fatal|to not wake|to never wake) ",
+    r" (?:i|me) (?:\w+ ){0,3}want it to (?:stop|kill|end) | asking because i want (?:it|that) to (?:happen|work|stop|kill) ",
+    r" (?:kill|end) (?:my ?self|me) (?:\w+ ){0,4}(?:with|using) ",
+    # Spanish: "la forma menos dolorosa de morir", "cuantas pastillas para no despertar".
+    r" (?:forma|manera|modo) (?:\w+ ){0,2}(?:menos dolorosa|mas facil|mas rapida|mas segura) de (?:morir|matarme|suicidarme) ",
+    r" cuant[oa]s? (?:\w+ ){0,5}(?:para|hasta) (?:morir|no despertar|matarme|matarse|no volver a despertar) ",
+    r" (?:dosis|cantidad) (?:letal|mortal) ",
+)
+
+# Crisis language in Spanish (the rules run on text without accents, so "más" is "mas").
+_SPANISH_CRISIS = _rx(
+    r" (?:quiero|quisiera|quiere|queria|voy a|vamos a|pienso|pensando en|deseo|planeo|necesito)"
+    r" (?:\w+ ){0,2}(?:morir|morirme|morirse|matarme|matarse|suicidarme|suicidarse|quitarme la [vb]ida"
+    r"|quitarse la [vb]ida|desaparecer para siempre|dejar de existir|acabar con (?:todo|mi [vb]ida|esto)) ",
+    r" (?:no|ya no) (?:quiero|quiere|puedo) (?:seguir )?(?:[vb]ivir|seguir|existir|despertar|mas) ",
+    r" (?:matarme|suicidarme|quitarme la [vb]ida|me quiero morir|me quiero matar|se quiere morir|se quiere matar) ",
+    r" (?:hacerme|hacerse|me hago|me hice|me estoy haciendo) dano | (?:me corte|me corto|cortarme|se esta cortando"
+    r"|me estoy cortando|se corta) ",
+    r" (?:mejor|mejores|felices) sin mi | (?:soy|me siento) una carga ",
+    r" no (?:voy a|vaya a) estar (?:aqui|aca|vivo|viva) ",
+    r" (?:cansad[oa]|harto|harta) de (?:[vb]ivir|existir|la [vb]ida) | no (?:le )?veo (?:el )?sentido a (?:seguir|[vb]ivir|nada) ",
+    r" pensando en la muerte | pienso en (?:la muerte|morir|matarme) | ganas de (?:morir|morirme|matarme|desaparecer) ",
+    r" (?:contra si mism[oa]|contra mi mism[oa]) ",
+    r" (?:tomar|tomarme|tomarmelas|tomarmelos) (?:\w+ ){0,2}todas? | pastillas guardadas | tengo guardadas ",
+    r" (?:no aguanto|ya no aguanto|no puedo) mas (?:esta [vb]ida|[vb]ivir|con esto|$)",
+    r" despedirme de (?:todos|mi familia) | carta de despedida ",
+)
+
 # Words that are a crisis on their own unless the frame is safe (negated, a question
 # about treatment). Missing any frame, they escalate.
 _CRISIS_TOPIC_WORDS = _rx(
@@ -473,6 +525,16 @@ _EMERGENCY = _rx(
     r" (?:call|need|get) (?:an )?ambulance| (?:call|calling) 911",
     r" chok(?:e|ing) (?!on my words)| (?:cant|can not|cannot|not) (?:get|getting) (?:any |enough )?air",
     r" worst headache| thunderclap headache",
+    r" (?:severe|terrible|horrible|awful|splitting|pounding|excruciating|unbearable|blinding|really bad|very bad"
+    r"|massive|intense) headache (?:\w+ ){0,10}(?:blood pressure|bp|infusion|session|treatment|vision|throw up|vomit\w*)"
+    r"| (?:infusion|session|treatment) (?:\w+ ){0,10}(?:severe|terrible|horrible|splitting|pounding|excruciating"
+    r"|unbearable|blinding|worst) headache",
+    r" (?:still|keep|keeps|cant stop|can not stop|wont stop|hasnt stopped|havent stopped) (?:\w+ ){0,2}"
+    r"(?:hallucinat\w*|seeing things|hearing things|hearing voices|confused|disoriented|out of it)"
+    r" (?:\w+ ){0,8}(?:hours|day|days|since|after|last night|yesterday|this morning)",
+    r" (?:hallucinat\w*|seeing things|hearing voices|confused|confusion|disoriented|doesnt know where|does not know where"
+    r"|doesnt recogni[sz]e|does not recogni[sz]e) (?:\w+ ){0,8}(?:hours|since|still|wont go away|not going away"
+    r"|hasnt gone away|havent gone away|not wearing off|hasnt worn off) ",
     r" (?:1[89]\d|2\d\d) over \d{2,3}",
     r" wheez\w* (?:\w+ ){0,2}(?:badly|bad|a lot)| (?:inhaler|epipen|epi pen) (?:\w+ )?(?:isnt|is not|not|didnt|did not"
     r"|doesnt|does not|wont) (?:helping|working|help|work)",
@@ -516,6 +578,10 @@ def assess(text: str) -> Assessment:
     if _DISTRESS_IDIOMS.search(norm):
         return Assessment(CRISIS, "phrase")
     idioms_removed = _strip(_IDIOMS, norm)
+    if _METHOD_QUESTIONS.search(idioms_removed):
+        return Assessment(CRISIS, "method")
+    if _SPANISH_CRISIS.search(idioms_removed):
+        return Assessment(CRISIS, "spanish")
     defused = _strip(_NEGATED, idioms_removed)
     if defused != idioms_removed and _RETRACTION.search(defused):
         return Assessment(CRISIS, "retracted_negation")

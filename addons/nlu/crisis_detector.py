@@ -1,25 +1,28 @@
-"""NLU component that forces the crisis and emergency intents.
+"""NLU component that decides crisis risk, last in the pipeline, and forces the safety intents.
 
-It runs last in the pipeline, so whatever the classifiers (or the fallback) decided,
-crisis language ends as the `crisis` intent and the crisis rule answers it. Two checks:
+Whatever the classifiers (or the fallback) decided, crisis language ends as the `crisis`
+intent and the crisis rule answers it. In order:
 
-1. Fixed rules (addons/crisis/lexicon.py): explicit phrases, safe frames (idioms,
-   negations, questions about treatment). They need no model and decide first.
-2. A semantic check for what the rules do not know: each sentence is embedded
-   (addons/crisis/encoder.py) and compared with the crisis, emergency and other
-   training examples plus addons/crisis/exemplars.yml; if the closest example is a crisis
-   (or emergency) example, the message escalates. Blind red-team phrasings are caught
-   far more often this way than by rules alone (README, "How crisis handling works").
+1. Fixed rules (addons/crisis/lexicon.py): explicit phrases, method and lethal-dose
+   questions, Spanish crisis language, emergencies, and safe frames (idioms, negations,
+   questions about treatment). They need no model and decide first.
+2. A scored decision for what the rules do not know (addons/crisis/risk.py): the crisis
+   probability of the message and of each of its sentences, from their embeddings and
+   wording. At or above `crisis_at`: crisis; in the band below it: possible risk, and the
+   answer is followed by a direct check-in with the crisis line (data/rules/checkin.yml);
+   an emergency score gives the emergency reply.
 
-The classifier can still escalate messages neither check recognises.
+The decision reaches the dialogue as two entities, `risk_level` (possible or none) and
+`language` (es or en), which fill the slots the check-in rules and the Spanish response
+variations read. Only Rasa itself and plain responses are involved: no action server.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,28 +32,57 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from addons.crisis import encoder as sentence_encoder
-from addons.crisis.encoder import SentenceEncoder
+from addons.crisis import risk
+from addons.crisis.encoder import shared_encoder
+from addons.crisis.language import SPANISH, language
 from addons.crisis.lexicon import CRISIS, EMERGENCY, MENTION, NONE, assess
 from addons.nlu.intents import force_intent
 from addons.nlu.message_length import full_text
+from addons.nlu.sentence_features import SENTENCE_VECTOR_KEY
 
 logger = logging.getLogger(__name__)
 
 CRISIS_CHECK_KEY = "crisis_check"
-DEFAULT_EXEMPLARS = Path(sentence_encoder.__file__).parent / "exemplars.yml"
-ENCODER_SOURCE = Path(sentence_encoder.__file__)
-SAFE = "safe"
-LABELS = (SAFE, CRISIS, EMERGENCY)
+# A crisis score in the check-in band: answer, then ask directly (data/rules/checkin.yml).
+POSSIBLE = "possible"
+RISK_ENTITY = "risk_level"
+LANGUAGE_ENTITY = "language"
+CRISIS_DIR = Path(sentence_encoder.__file__).parent
+DEFAULT_EXEMPLARS = CRISIS_DIR / "exemplars.yml"
+DEFAULT_RISK_EXAMPLES = CRISIS_DIR / "risk_training.yml"
+# The stored model depends on these files' contents, which Rasa's cache does not see.
+MODEL_SOURCES = (
+    Path(__file__),
+    Path(__file__).with_name("sentence_features.py"),
+    CRISIS_DIR / "encoder.py",
+    CRISIS_DIR / "risk.py",
+    CRISIS_DIR / "lexicon.py",
+)
+LABELS = (risk.SAFE, risk.CRISIS, risk.EMERGENCY)
+LABEL_NAMES = {"safe": risk.SAFE, "crisis": risk.CRISIS, "emergency": risk.EMERGENCY}
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 def exemplars_path(config: dict[str, Any]) -> Path:
     return Path(config.get("exemplars") or DEFAULT_EXEMPLARS)
+
+
+def risk_examples_path(config: dict[str, Any]) -> Path:
+    return Path(config.get("risk_examples") or DEFAULT_RISK_EXAMPLES)
 
 
 def sentences(text: str, limit: int) -> list[str]:
@@ -59,20 +91,15 @@ def sentences(text: str, limit: int) -> list[str]:
     return parts[:limit]
 
 
-def read_exemplars(path: Path) -> dict[str, list[str]]:
+def read_examples(path: Path) -> dict[int, list[str]]:
+    """{label: texts} from a file with `safe`, `crisis` and `emergency` lists."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {
         label: [
-            item["text"] if isinstance(item, dict) else str(item) for item in data.get(label) or []
+            item["text"] if isinstance(item, dict) else str(item) for item in data.get(name) or []
         ]
-        for label in LABELS
+        for name, label in LABEL_NAMES.items()
     }
-
-
-@lru_cache(maxsize=2)
-def shared_encoder(layers: int) -> SentenceEncoder:
-    # One copy of the weights per process, however many models are loaded (model swaps).
-    return SentenceEncoder(layers=layers)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -82,9 +109,11 @@ class CrisisDetector(GraphComponent):
         return {
             "crisis_intent": "crisis",
             "emergency_intent": "medical_emergency",
+            "spanish_intent": "ask_in_spanish",
             "semantic_check": True,
-            "encoder_layers": 3,
+            "encoder_layers": 6,
             "exemplars": None,
+            "risk_examples": None,
             # Bounds the work on a huge message; the rules still read all of it.
             "max_sentences": 12,
         }
@@ -94,7 +123,7 @@ class CrisisDetector(GraphComponent):
         config: dict[str, Any],
         model_storage: ModelStorage | None = None,
         resource: Resource | None = None,
-        bank: tuple[np.ndarray, np.ndarray] | None = None,
+        model: risk.RiskModel | None = None,
     ) -> None:
         self._config = config
         self._intents = {
@@ -103,7 +132,7 @@ class CrisisDetector(GraphComponent):
         }
         self._storage = model_storage
         self._resource = resource
-        self._bank = bank
+        self._model = model
 
     @classmethod
     def create(
@@ -117,10 +146,8 @@ class CrisisDetector(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        # Rasa's cache sees neither the exemplars file nor the encoder's code, and the
-        # stored bank depends on both: retrain when either changes.
         digest = hashlib.sha256()
-        for path in (exemplars_path(config), ENCODER_SOURCE):
+        for path in (exemplars_path(config), risk_examples_path(config), *MODEL_SOURCES):
             digest.update(path.read_bytes() if path.exists() else b"missing")
         return digest.hexdigest()
 
@@ -128,26 +155,51 @@ class CrisisDetector(GraphComponent):
         if self._storage is None or self._resource is None:
             raise ValueError("CrisisDetector.train needs its model storage")
         if self._config["semantic_check"]:
-            texts, labels = self._examples(training_data)
+            texts, labels, known = self._examples(training_data)
             encoder = shared_encoder(self._config["encoder_layers"])
-            vectors = encoder.encode_many(texts)
+            vectors = np.stack(
+                [
+                    v if v is not None else encoder.encode(t)
+                    for t, v in zip(texts, known, strict=True)
+                ]
+            )
+            model, _ = risk.train(texts, vectors, np.array(labels))
+            logger.info("Crisis score thresholds: %s", model.thresholds)
             with self._storage.write_to(self._resource) as directory:
-                np.savez(directory / "bank.npz", vectors=vectors, labels=np.array(labels, np.int8))
+                with (directory / "risk.pkl").open("wb") as f:
+                    pickle.dump(model, f)
         return self._resource
 
-    def _examples(self, training_data: TrainingData) -> tuple[list[str], list[int]]:
-        label_of_intent = {self._intents[CRISIS]: CRISIS, self._intents[EMERGENCY]: EMERGENCY}
-        texts, labels = [], []
+    def _examples(
+        self, training_data: TrainingData
+    ) -> tuple[list[str], list[int], list[np.ndarray | None]]:
+        """Texts, labels, and the vectors the featurizer already computed (or None)."""
+        label_of_intent = {
+            self._intents[CRISIS]: risk.CRISIS,
+            self._intents[EMERGENCY]: risk.EMERGENCY,
+        }
+        texts: list[str] = []
+        labels: list[int] = []
+        known: list[np.ndarray | None] = []
         for example in training_data.intent_examples:
             text = example.get(TEXT)
             if text:
                 texts.append(text)
-                labels.append(LABELS.index(label_of_intent.get(example.get(INTENT), SAFE)))
-        extra = read_exemplars(exemplars_path(self._config))
-        for label in LABELS:
-            texts.extend(extra[label])
-            labels.extend([LABELS.index(label)] * len(extra[label]))
-        return texts, labels
+                labels.append(label_of_intent.get(example.get(INTENT), risk.SAFE))
+                known.append(self._known_vector(example))
+        for path in (exemplars_path(self._config), risk_examples_path(self._config)):
+            for label, extra in read_examples(path).items():
+                texts.extend(extra)
+                labels.extend([label] * len(extra))
+                known.extend([None] * len(extra))
+        return texts, labels, known
+
+    def _known_vector(self, message: Message) -> np.ndarray | None:
+        """The featurizer's vector of the message's text, if it used the same encoder."""
+        stored = message.get(SENTENCE_VECTOR_KEY)
+        if stored and stored.get("layers") == self._config["encoder_layers"]:
+            return stored["vector"]
+        return None
 
     @classmethod
     def load(
@@ -158,70 +210,121 @@ class CrisisDetector(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> CrisisDetector:
-        bank = None
+        model = None
         if config["semantic_check"]:
             try:
                 with model_storage.read_from(resource) as directory:
-                    stored = np.load(directory / "bank.npz")
-                    bank = (stored["vectors"], stored["labels"])
+                    # Written by train() above into this model's own storage.
+                    with (directory / "risk.pkl").open("rb") as f:
+                        model = pickle.load(f)  # noqa: S301
                 shared_encoder(config["encoder_layers"])
             except Exception as e:
                 # The rules and the classifier still work; say loudly what is missing.
-                logger.error("Semantic crisis check disabled: %s", e)
-                bank = None
-        return cls(config, model_storage, resource, bank)
+                logger.error("Crisis score disabled: %s", e)
+                model = None
+        return cls(config, model_storage, resource, model)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = full_text(message)
             result = assess(text)
-            verdict, category = result.verdict, result.category
-            if verdict in (NONE, MENTION) and self._bank is not None:
-                semantic = self._closest_label(text, safe_framed=verdict == MENTION)
-                if semantic != SAFE:
-                    verdict, category = semantic, "semantic"
-            message.set(
-                CRISIS_CHECK_KEY, {"verdict": verdict, "category": category}, add_to_output=True
-            )
+            verdict, category, score = result.verdict, result.category, None
+            if self._model is not None:
+                # Scored even when the rules decided, so the score's curve can be plotted.
+                scored, scored_category, score = self._scored(message, text, verdict, category)
+                if verdict in (NONE, MENTION):
+                    verdict, category = scored, scored_category
+            if verdict == NONE and self._classified_as_crisis(message):
+                # The intent classifier learnt crisis examples too: never drop its alarm
+                # silently, ask instead. (A safe frame the rules recognised keeps its
+                # answer and the one-line reminder.)
+                verdict, category = POSSIBLE, "classifier"
+            check: dict[str, Any] = {"verdict": verdict, "category": category}
+            if score is not None:
+                check["score"] = round(score, 3)
+            message.set(CRISIS_CHECK_KEY, check, add_to_output=True)
+            spoken = language(text)
             forced = self._intents.get(verdict)
             if forced:
                 # The category only, never the text: conversations are health data.
                 logger.info("Crisis detector forced intent %s (%s).", forced, category)
                 force_intent(message, forced, 1.0)
-            elif verdict == MENTION:
+            else:
                 self._answer_normally(message)
+                if spoken == SPANISH:
+                    force_intent(message, self._config["spanish_intent"], 1.0)
+            self._set_entities(message, verdict, spoken)
         return messages
 
-    def _closest_label(self, text: str, safe_framed: bool) -> str:
-        """Crisis if any sentence's closest example is a crisis one; else emergency; else safe.
+    def _scored(
+        self, message: Message, text: str, verdict: str, category: str | None
+    ) -> tuple[str, str | None, float]:
+        """Crisis, emergency or possible risk from the score of the message and its sentences.
 
         In a message the rules found safely framed ("can ketamine help suicidal
-        thoughts?"), only the other sentences are compared: "... Mine are getting worse
+        thoughts?"), only the other sentences are scored: "... Mine are getting worse
         and I have a plan now" still escalates.
         """
-        assert self._bank is not None
-        vectors, labels = self._bank
+        assert self._model is not None
+        parts = [text] + [s for s in sentences(text, self._config["max_sentences"]) if s != text]
+        if verdict == MENTION:
+            parts = [p for p in parts if assess(p).verdict == NONE]
+        if not parts:
+            return verdict, category, 0.0
         encoder = shared_encoder(self._config["encoder_layers"])
-        found = SAFE
-        for sentence in sentences(text, self._config["max_sentences"]):
-            if safe_framed and assess(sentence).verdict != NONE:
-                continue
-            label = LABELS[labels[int(np.argmax(vectors @ encoder.encode(sentence)))]]
-            if label == CRISIS:
-                return CRISIS  # nothing later can outrank it: spare the other encodings
-            if label == EMERGENCY:
-                found = EMERGENCY
-        return found
+        whole = self._known_vector(message) if message.get(TEXT) == text else None
+        vectors = np.stack(
+            [
+                whole if i == 0 and whole is not None else encoder.encode(p)
+                for i, p in enumerate(parts)
+            ]
+        )
+        probabilities = self._model.probabilities(parts, vectors)
+        crisis, emergency = (
+            probabilities[:, risk.CRISIS].max(),
+            probabilities[:, risk.EMERGENCY].max(),
+        )
+        thresholds = self._model.thresholds
+        if crisis >= thresholds.crisis_at:
+            return CRISIS, "score", float(crisis)
+        if emergency >= thresholds.emergency_at:
+            return EMERGENCY, "score", float(crisis)
+        if crisis >= thresholds.check_in_at:
+            return POSSIBLE, "score", float(crisis)
+        return verdict, category, float(crisis)
+
+    def _classified_as_crisis(self, message: Message) -> bool:
+        name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        return name in self._intents.values()
+
+    def _set_entities(self, message: Message, verdict: str, spoken: str) -> None:
+        entities = [
+            e
+            for e in message.get(ENTITIES) or []
+            if e.get(ENTITY_ATTRIBUTE_TYPE) not in (RISK_ENTITY, LANGUAGE_ENTITY)
+        ]
+        for name, value in (
+            (RISK_ENTITY, POSSIBLE if verdict == POSSIBLE else NONE),
+            (LANGUAGE_ENTITY, spoken),
+        ):
+            entities.append(
+                {
+                    ENTITY_ATTRIBUTE_TYPE: name,
+                    ENTITY_ATTRIBUTE_VALUE: value,
+                    EXTRACTOR: "CrisisDetector",
+                }
+            )
+        message.set(ENTITIES, entities, add_to_output=True)
 
     def _answer_normally(self, message: Message) -> None:
-        """An idiom, negation or question about treatment gets its normal answer.
+        """Below the crisis bar, the classifier's crisis guess gives way to the next intent.
 
         The classifier learnt "suicidal" from crisis examples, so it would escalate
-        "can ketamine help suicidal thoughts?". The rules recognised a safe frame here;
-        the reply still carries the crisis reminder.
+        "can ketamine help suicidal thoughts?". The rules recognised a safe frame here, or
+        the score was below the crisis bar; a possible risk still gets the check-in.
         """
         safety_intents = set(self._intents.values())
-        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != self._intents[CRISIS]:
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) not in safety_intents:
             return
         for candidate in message.get(INTENT_RANKING_KEY) or []:
             if candidate.get("name") not in safety_intents:

@@ -85,10 +85,18 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SETS = ROOT / "tests" / "nlu" / "blind"
 DEFAULT_MODEL = ROOT / "models" / "clinic.tar.gz"
 DEFAULT_BASELINE_MODEL = ROOT / "build" / "bench" / "default.tar.gz"
-BENCH_SCRIPT = ROOT / "scripts" / "bench.py"
+BENCH_SCRIPT = Path(__file__).with_name("bench.py")
 NLG_CLASS = "addons.nlg.ClinicNaturalLanguageGenerator"
 
-QUESTION_SECTIONS = {"faq": "topic", "clinic_info": "need", "unanswerable": None, "off_topic": None}
+QUESTION_SECTIONS = {
+    "faq": "topic",
+    "clinic_info": "need",
+    "unanswerable": None,
+    "off_topic": None,
+    "spanish_faq": "topic",
+}
+# Sections a set may leave out (set 6 has no Spanish FAQ questions).
+OPTIONAL_SECTIONS = {"spanish_faq"}
 SAFETY_SECTIONS = {"crisis": "kind", "emergency": None, "safe": "kind"}
 NON_FAQ_QUESTIONS = ("clinic_info", "unanswerable", "off_topic")
 
@@ -142,6 +150,8 @@ def load_sets(directory: Path, name: str) -> list[Item]:
             raise SystemExit(f"{path}: unknown sections {sorted(unknown)}")
         for section, label_key in sections.items():
             entries = data.get(section) or []
+            if not entries and section in OPTIONAL_SECTIONS:
+                continue
             if not entries:
                 raise SystemExit(f"{path}: section {section!r} is empty or missing")
             for entry in entries:
@@ -414,7 +424,10 @@ def evaluate_tfidf(items: list[Item], data: Path) -> tuple[list[Row], dict[str, 
                 crisis_line=outcome == CRISIS,
                 emergency_line=outcome in FULL_REPLY,
                 intent=intent,
-                responses=[],
+                # The response its intent's rule utters, so need and Spanish measures apply.
+                responses=[outcome[len(NO_ANSWER_PREFIX) :]]
+                if outcome.startswith(NO_ANSWER_PREFIX)
+                else [],
                 actions=[],
             )
         )
@@ -455,6 +468,26 @@ def no_line(row: Row) -> bool:
     return not row.crisis_line and not row.emergency_line
 
 
+CHECK_IN = "utter_risk_checkin"
+SPANISH_REPLY = "utter_spanish_handoff"
+# The response that answers each clinic-detail need (data/rules/clinic.yml).
+NEED_RESPONSES = {
+    "hours": "utter_hours",
+    "address": "utter_address",
+    "parking_access": "utter_parking_access",
+    "contact_person": "utter_handoff",
+    "referral_status": "utter_referral_status",
+}
+
+
+def is_check_in(row: Row) -> bool:
+    return not is_full_reply(row) and CHECK_IN in row.responses
+
+
+def right_need(row: Row) -> bool:
+    return NEED_RESPONSES.get(row.label) in row.responses
+
+
 # (key, label, section, predicate), in the report's order. Sub-groups ("crisis, not
 # Spanish") are sections with a filter: see subset().
 MEASURES: list[tuple[str, str, str, Callable[[Row], bool]]] = [
@@ -467,7 +500,26 @@ MEASURES: list[tuple[str, str, str, Callable[[Row], bool]]] = [
     ),
     ("faq.no_answer", "FAQ: no answer (fallback etc.)", "faq", is_no_answer),
     ("faq.full_crisis_reply", "FAQ: full crisis reply (crisis or emergency)", "faq", is_full_reply),
+    (
+        "faq.check_in",
+        "FAQ: the check-in (answer, then 'are you having thoughts of suicide?')",
+        "faq",
+        is_check_in,
+    ),
     ("faq.crisis_line", "FAQ: any crisis line (988) in the reply", "faq", lambda r: r.crisis_line),
+    ("clinic_info.right_answer", "clinic_info: the answer for its need", "clinic_info", right_need),
+    (
+        "spanish_faq.spanish_reply",
+        "spanish_faq: the Spanish reply",
+        "spanish_faq",
+        lambda r: SPANISH_REPLY in r.responses,
+    ),
+    (
+        "spanish_faq.full_crisis_reply",
+        "spanish_faq: full crisis reply (bad)",
+        "spanish_faq",
+        is_full_reply,
+    ),
 ]
 for _section in NON_FAQ_QUESTIONS:
     MEASURES += [
@@ -510,6 +562,7 @@ for _section, _title in (
             _section,
             lambda r: not r.crisis_line,
         ),
+        (f"{_section}.check_in", f"{_title}: the check-in only", _section, is_check_in),
         (f"{_section}.no_line", f"{_title}: neither 988 nor 911", _section, no_line),
     ]
 MEASURES += [
@@ -533,6 +586,7 @@ MEASURES += [
     ),
     ("emergency.no_line", "emergency: neither 988 nor 911", "emergency", no_line),
     ("safe.full_crisis_reply", "safe: full crisis reply (escalated)", "safe", is_full_reply),
+    ("safe.check_in", "safe: the check-in", "safe", is_check_in),
     ("safe.crisis_line", "safe: any crisis line (988)", "safe", lambda r: r.crisis_line),
     ("safe.any_faq_answer", "safe: an FAQ answer", "safe", is_faq),
 ]
@@ -612,6 +666,7 @@ def summarise(rows: list[Row]) -> dict[str, Any]:
             rows,
             "clinic_info",
             {
+                "right_answer": right_need,
                 "any_faq_answer": is_faq,
                 "full_crisis_reply": is_full_reply,
             },
@@ -741,7 +796,11 @@ def markdown(report: dict[str, Any]) -> str:
     out += kind_table(
         "clinic_info_by_need",
         "need",
-        {"any_faq_answer": "FAQ answer", "full_crisis_reply": "crisis reply"},
+        {
+            "right_answer": "its answer",
+            "any_faq_answer": "FAQ answer",
+            "full_crisis_reply": "crisis reply",
+        },
     )
     out += ["", "## FAQ topic accuracy, per topic", ""]
     out += kind_table("faq_by_topic", "topic", {"topic_accuracy": "right topic"})

@@ -1,6 +1,9 @@
+import numpy as np
 import pytest
+import yaml
 from rasa.shared.nlu.training_data.message import Message
 
+from addons.crisis import risk
 from addons.nlu.crisis_detector import CRISIS_CHECK_KEY, CrisisDetector, sentences
 
 # Crisis safety: make publish runs these before any new version goes live.
@@ -68,9 +71,11 @@ def test_a_mention_the_classifier_escalated_gets_its_normal_answer() -> None:
     assert message.get(CRISIS_CHECK_KEY)["verdict"] == "mention"
 
 
-def test_the_classifier_still_escalates_what_the_rules_do_not_know() -> None:
+def test_a_crisis_guess_of_the_classifier_is_never_dropped() -> None:
+    # No other intent to fall back on: the guess stands, and the verdict asks at least.
     message = detect(classified("everything feels grey and pointless", intent="crisis"))
     assert message.get("intent")["name"] == "crisis"
+    assert message.get(CRISIS_CHECK_KEY) == {"verdict": "possible", "category": "classifier"}
 
 
 def test_reads_the_full_text_of_a_truncated_message() -> None:
@@ -79,71 +84,147 @@ def test_reads_the_full_text_of_a_truncated_message() -> None:
     assert detect(message).get("intent")["name"] == "crisis"
 
 
-# The semantic check, trained on a tiny bank through Rasa's own storage.
+# The scored decision, with a model whose scores are fixed per text: the thresholds
+# and the order of decisions are what is tested here; the trained score is measured on
+# the held-out sets (tests/nlu/test_blind_sets.py).
+class FixedScores:
+    thresholds = risk.Thresholds(check_in_at=0.3, crisis_at=0.8, emergency_at=0.5)
+
+    def __init__(self, scores: dict[str, tuple[float, float]]) -> None:
+        self.scores = scores
+
+    def probabilities(self, texts, vectors):
+        rows = []
+        for text in texts:
+            crisis, emergency = self.scores.get(text, (0.01, 0.01))
+            rows.append([1 - crisis - emergency, crisis, emergency])
+        return np.array(rows)
+
+
+SCORES = {
+    "honestly my family would manage fine without me around": (0.9, 0.0),
+    "Also I have stopped wanting to be alive.": (0.95, 0.0),
+    "everything feels heavy lately, when can I start?": (0.5, 0.0),
+    "his lips look kind of blue": (0.1, 0.8),
+}
+
+
 @pytest.fixture(scope="module")
-def semantic_detector(tmp_path_factory):
+def scored_detector():
+    config = CrisisDetector.get_default_config()
+    return CrisisDetector(config, model=FixedScores(SCORES))
+
+
+def test_a_high_score_escalates_what_the_rules_miss(scored_detector) -> None:
+    text = "honestly my family would manage fine without me around"
+    assert assess_rules(text) == "none"
+    message = scored_detector.process([classified(text)])[0]
+    assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert message.get(CRISIS_CHECK_KEY) == {"verdict": "crisis", "category": "score", "score": 0.9}
+
+
+def test_a_sentence_inside_a_question_is_scored_on_its_own(scored_detector) -> None:
+    text = "How long is the infusion? Also I have stopped wanting to be alive."
+    assert scored_detector.process([classified(text)])[0].get("intent")["name"] == "crisis"
+
+
+def test_a_score_in_the_band_keeps_the_answer_and_asks(scored_detector) -> None:
+    message = scored_detector.process(
+        [classified("everything feels heavy lately, when can I start?")]
+    )[0]
+    assert message.get("intent") == {"name": "faq", "confidence": 0.97}
+    assert message.get(CRISIS_CHECK_KEY) == {
+        "verdict": "possible",
+        "category": "score",
+        "score": 0.5,
+    }
+    assert entity_values(message) == {"risk_level": "possible", "language": "en"}
+
+
+def test_a_low_score_leaves_ordinary_questions_alone(scored_detector) -> None:
+    for text in ["how long will the session take", "can my partner drive me home"]:
+        message = scored_detector.process([classified(text)])[0]
+        assert message.get("intent") == {"name": "faq", "confidence": 0.97}
+        assert message.get(CRISIS_CHECK_KEY) == {"verdict": "none", "category": None, "score": 0.01}
+        assert entity_values(message) == {"risk_level": "none", "language": "en"}
+
+
+def test_the_score_never_overrides_a_safe_frame(scored_detector) -> None:
+    message = scored_detector.process([classified("I'm not suicidal, what does it cost?")])[0]
+    assert message.get(CRISIS_CHECK_KEY)["verdict"] == "mention"
+    assert message.get("intent")["name"] == "faq"
+
+
+def test_an_emergency_score_gives_the_emergency_intent(scored_detector) -> None:
+    message = scored_detector.process([classified("his lips look kind of blue")])[0]
+    assert message.get("intent")["name"] == "medical_emergency"
+
+
+def test_a_crisis_guess_of_the_classifier_below_the_bar_gets_the_check_in(scored_detector) -> None:
+    message = Message(
+        data={
+            "text": "everything is grey",
+            "intent": {"name": "crisis", "confidence": 0.6},
+            "intent_ranking": [
+                {"name": "crisis", "confidence": 0.6},
+                {"name": "greet", "confidence": 0.3},
+            ],
+        }
+    )
+    message = scored_detector.process([message])[0]
+    assert message.get("intent") == {"name": "greet", "confidence": 0.3}
+    assert message.get(CRISIS_CHECK_KEY)["verdict"] == "possible"
+
+
+def test_spanish_crisis_language_is_crisis_and_marked_spanish(scored_detector) -> None:
+    message = scored_detector.process([classified("ya no quiero vivir")])[0]
+    assert message.get("intent")["name"] == "crisis"
+    assert entity_values(message) == {"risk_level": "none", "language": "es"}
+
+
+def test_an_ordinary_spanish_question_gets_the_spanish_intent(scored_detector) -> None:
+    message = scored_detector.process([classified("cuanto cuesta la infusion")])[0]
+    assert message.get("intent") == {"name": "ask_in_spanish", "confidence": 1.0}
+
+
+def test_a_trained_model_round_trips_through_rasa_storage(tmp_path) -> None:
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    tmp = tmp_path_factory.mktemp("semantic")
-    exemplars = tmp / "exemplars.yml"
-    exemplars.write_text(
-        'crisis:\n  - text: "i keep thinking everyone would be fine if i was gone"\n'
-        'emergency:\n  - text: "my lips are turning blue"\n'
-        'safe:\n  - text: "this paperwork is killing me lol"\n'
+    def lines(stem: str, n: int) -> list[str]:
+        return [f"{stem} {i}" for i in range(n)]
+
+    examples_file = tmp_path / "risk.yml"
+    examples_file.write_text(
+        yaml.safe_dump(
+            {
+                "crisis": lines("I want to end my life", 6),
+                "emergency": lines("I can't breathe and my chest hurts", 6),
+                "safe": lines("how long does an infusion take", 6),
+            }
+        )
     )
-    examples = [
-        Message(data={"text": t, "intent": i})
-        for t, i in [
-            ("I don't want to live anymore", "crisis"),
-            ("I want to end my life", "crisis"),
-            ("I can't breathe", "medical_emergency"),
-            ("how long does an infusion take", "faq"),
-            ("what are the side effects", "faq"),
-            ("can I drive home after my session", "faq"),
-            ("hello there", "greet"),
-        ]
-    ]
-    config = {**CrisisDetector.get_default_config(), "exemplars": str(exemplars)}
-    (tmp / "storage").mkdir()
-    storage = LocalModelStorage(tmp / "storage")
+    empty = tmp_path / "exemplars.yml"
+    empty.write_text("crisis: []\n")
+    config = {
+        **CrisisDetector.get_default_config(),
+        "exemplars": str(empty),
+        "risk_examples": str(examples_file),
+    }
+    (tmp_path / "storage").mkdir()
+    storage = LocalModelStorage(tmp_path / "storage")
     resource = Resource("crisis_detector")
     context = ExecutionContext(GraphSchema({}), "test")
-    CrisisDetector.create(config, storage, resource, context).train(TrainingData(examples))
-    return CrisisDetector.load(config, storage, resource, context)
+    CrisisDetector.create(config, storage, resource, context).train(TrainingData([]))
+    loaded = CrisisDetector.load(config, storage, resource, context)
+    message = loaded.process([classified("what does an infusion cost")])[0]
+    assert 0.0 <= message.get(CRISIS_CHECK_KEY)["score"] <= 1.0
 
 
-def test_semantic_check_escalates_what_the_rules_miss(semantic_detector) -> None:
-    text = "honestly my family would manage fine without me around"
-    assert assess_rules(text) == "none"
-    message = semantic_detector.process([classified(text)])[0]
-    assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
-    assert message.get(CRISIS_CHECK_KEY) == {"verdict": "crisis", "category": "semantic"}
-
-
-def test_semantic_check_finds_a_sentence_inside_a_question(semantic_detector) -> None:
-    text = "How long is the infusion? Also I have stopped wanting to be alive."
-    assert semantic_detector.process([classified(text)])[0].get("intent")["name"] == "crisis"
-
-
-def test_semantic_check_leaves_ordinary_questions_alone(semantic_detector) -> None:
-    for text in ["how long will the session take", "can my partner drive me home"]:
-        message = semantic_detector.process([classified(text)])[0]
-        assert message.get("intent") == {"name": "faq", "confidence": 0.97}
-        assert message.get(CRISIS_CHECK_KEY) == {"verdict": "none", "category": None}
-
-
-def test_semantic_check_never_overrides_a_safe_frame(semantic_detector) -> None:
-    message = semantic_detector.process([classified("I'm not suicidal, what does it cost?")])[0]
-    assert message.get(CRISIS_CHECK_KEY)["verdict"] == "mention"
-    assert message.get("intent")["name"] == "faq"
-
-
-def test_semantic_emergency(semantic_detector) -> None:
-    message = semantic_detector.process([classified("his lips look kind of blue")])[0]
-    assert message.get("intent")["name"] == "medical_emergency"
+def entity_values(message: Message) -> dict[str, str]:
+    return {e["entity"]: e["value"] for e in message.get("entities")}
 
 
 def test_sentences_are_bounded() -> None:
@@ -164,7 +245,7 @@ def test_encoder_code_changes_change_the_fingerprint(tmp_path, monkeypatch) -> N
 
     source = tmp_path / "sentence_encoder.py"
     source.write_text("# one version\n")
-    monkeypatch.setattr(crisis_detector, "ENCODER_SOURCE", source)
+    monkeypatch.setattr(crisis_detector, "MODEL_SOURCES", (source,))
     before = CrisisDetector.fingerprint_addon({})
     source.write_text("# another version\n")
     assert CrisisDetector.fingerprint_addon({}) != before

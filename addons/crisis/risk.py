@@ -1,0 +1,133 @@
+"""A calibrated crisis-risk score: safe, crisis or emergency, from meaning and wording.
+
+Pure (NumPy and scikit-learn, no Rasa): a multinomial logistic regression over a message's
+sentence embedding (its meaning) beside TF-IDF word and character n-grams of its
+normalised text (its wording: "cost", "visits" and "booking" are safe whatever the mood
+around them). The probabilities are the score. Two thresholds split the crisis
+probability into three outcomes, and a third gives emergencies:
+
+- crisis: p(crisis) >= `crisis_at`;
+- possible risk (the check-in): `check_in_at` <= p(crisis) < `crisis_at`;
+- emergency: p(emergency) >= `emergency_at` (when not a crisis).
+
+The thresholds are not picked by hand: `choose_thresholds` reads them off out-of-fold
+predictions on the training examples (each scored by a model that did not see it), so that
+95% of held-out crisis examples reach at least the check-in and 1% of held-out safe
+examples reach the full crisis reply. The explicit rules (lexicon.py) decide first; this
+score is for what they do not know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from addons.crisis.lexicon import normalise
+
+SAFE, CRISIS, EMERGENCY = 0, 1, 2
+# Share of held-out crisis examples allowed to score below the check-in.
+CRISIS_MISS_RATE = 0.05
+# Share of held-out safe examples allowed to get the full crisis reply.
+SAFE_ALARM_RATE = 0.01
+# Share of held-out emergencies allowed to score below the emergency threshold.
+EMERGENCY_MISS_RATE = 0.05
+# Chosen with cross-validation and the development set (docs/measurements/).
+INVERSE_REGULARISATION = 4.0
+LEXICAL_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    check_in_at: float
+    crisis_at: float
+    emergency_at: float
+
+
+class Features:
+    """Embedding and weighted TF-IDF n-grams side by side, fitted on the training texts."""
+
+    def __init__(self) -> None:
+        self.words = TfidfVectorizer(
+            ngram_range=(1, 2), min_df=2, sublinear_tf=True, preprocessor=normalise
+        )
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            min_df=2,
+            sublinear_tf=True,
+            preprocessor=normalise,
+        )
+
+    def fit(self, texts: list[str]) -> Features:
+        self.words.fit(texts)
+        self.chars.fit(texts)
+        return self
+
+    def transform(self, texts: list[str], vectors: np.ndarray) -> sparse.csr_matrix:
+        return sparse.hstack(
+            [
+                sparse.csr_matrix(np.atleast_2d(vectors)),
+                LEXICAL_WEIGHT * self.words.transform(texts),
+                LEXICAL_WEIGHT * self.chars.transform(texts),
+            ]
+        ).tocsr()
+
+
+@dataclass
+class RiskModel:
+    features: Features
+    classifier: LogisticRegression
+    thresholds: Thresholds
+
+    def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """Rows of (p_safe, p_crisis, p_emergency), one per text (with its embedding)."""
+        proba = self.classifier.predict_proba(self.features.transform(texts, vectors))
+        order = list(self.classifier.classes_)
+        return proba[:, [order.index(c) for c in (SAFE, CRISIS, EMERGENCY)]]
+
+
+def _regression() -> LogisticRegression:
+    # Balanced: a few hundred crisis examples against thousands of safe ones.
+    return LogisticRegression(
+        C=INVERSE_REGULARISATION, max_iter=5000, class_weight="balanced", random_state=1
+    )
+
+
+def out_of_fold(texts: list[str], vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Every example's probabilities from a model (features included) trained without it."""
+    result = np.zeros((len(labels), 3))
+    splits = StratifiedKFold(n_splits=5, shuffle=True, random_state=1)
+    for train_idx, held in splits.split(vectors, labels):
+        fold_texts = [texts[i] for i in train_idx]
+        features = Features().fit(fold_texts)
+        model = _regression().fit(
+            features.transform(fold_texts, vectors[train_idx]), labels[train_idx]
+        )
+        fitted = RiskModel(features, model, Thresholds(0, 0, 0))
+        result[held] = fitted.probabilities([texts[i] for i in held], vectors[held])
+    return result
+
+
+def choose_thresholds(held_out: np.ndarray, labels: np.ndarray) -> Thresholds:
+    check_in_at = float(np.quantile(held_out[labels == CRISIS, CRISIS], CRISIS_MISS_RATE))
+    crisis_at = float(np.quantile(held_out[labels == SAFE, CRISIS], 1 - SAFE_ALARM_RATE))
+    # Never a band upside down: a crisis threshold below the check-in leaves no band.
+    crisis_at = max(crisis_at, check_in_at)
+    emergency_at = float(np.quantile(held_out[labels == EMERGENCY, EMERGENCY], EMERGENCY_MISS_RATE))
+    return Thresholds(check_in_at, crisis_at, max(emergency_at, 0.2))
+
+
+def train(
+    texts: list[str], vectors: np.ndarray, labels: np.ndarray
+) -> tuple[RiskModel, np.ndarray]:
+    """The model on all examples, and the out-of-fold probabilities its thresholds came from."""
+    labels = np.asarray(labels)
+    held_out = out_of_fold(texts, vectors, labels)
+    features = Features().fit(texts)
+    classifier = _regression().fit(features.transform(texts, vectors), labels)
+    return RiskModel(features, classifier, choose_thresholds(held_out, labels)), held_out

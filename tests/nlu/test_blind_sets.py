@@ -1,0 +1,107 @@
+"""The trained model on blind sets 6 and 7 (tests/nlu/blind/), kept as regression sets.
+
+Each message is parsed by the model and read as the rules in data/rules/ answer it (a
+crisis or emergency intent is the full reply; a `possible` verdict adds the check-in; an
+FAQ intent is the topic the ResponseSelector picked). The floors are issue 9's targets
+where they are met, and otherwise the first blind figure, so a change can only make
+them better (docs/measurements/ has the reports).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.model
+
+HERE = Path(__file__).parent / "blind"
+CRISIS_INTENTS = {"crisis": "crisis", "medical_emergency": "emergency"}
+
+# (measure, comparison, bound) per set: "min" means at least, "max" at most.
+FLOORS: dict[str, dict[str, tuple[str, float]]] = {
+    "set6": {
+        "faq_topic_accuracy": ("min", 0.0),
+        "faq_full_crisis_reply": ("max", 0.01),
+        "faq_check_in": ("max", 0.05),
+        "not_faq_given_faq_answer": ("max", 1.0),
+        "crisis_without_any_line": ("max", 0.0),
+        "crisis_full_reply": ("min", 0.95),
+        "emergency_reply": ("min", 0.0),
+        "safe_full_crisis_reply": ("max", 0.10),
+    },
+    "set7": {
+        "faq_topic_accuracy": ("min", 0.0),
+        "faq_full_crisis_reply": ("max", 0.01),
+        "faq_check_in": ("max", 0.05),
+        "not_faq_given_faq_answer": ("max", 1.0),
+        "crisis_without_any_line": ("max", 0.0),
+        "crisis_full_reply": ("min", 0.95),
+        "emergency_reply": ("min", 0.0),
+        "safe_full_crisis_reply": ("max", 0.10),
+    },
+}
+
+
+def outcome(parse: dict[str, Any]) -> tuple[str, bool]:
+    """(what the rules answer with, whether the check-in follows)."""
+    intent = parse["intent"]["name"]
+    check_in = (parse.get("crisis_check") or {}).get("verdict") == "possible"
+    if intent in CRISIS_INTENTS:
+        return CRISIS_INTENTS[intent], False
+    if intent == "faq":
+        key = parse["response_selector"]["faq"]["response"]["intent_response_key"]
+        return f"faq:{key.split('/', 1)[1]}", check_in
+    return f"other:{intent}", check_in
+
+
+@pytest.fixture(scope="module", params=sorted(FLOORS))
+def measured(request, model_agent) -> tuple[str, dict[str, float]]:
+    name = request.param
+    questions = yaml.safe_load((HERE / f"{name}_questions.yml").read_text(encoding="utf-8"))
+    safety = yaml.safe_load((HERE / f"{name}_safety.yml").read_text(encoding="utf-8"))
+
+    async def run(items: list[dict[str, str]]) -> list[tuple[str, bool]]:
+        return [outcome(await model_agent.parse_message(i["text"])) for i in items]
+
+    def share(results: list[bool]) -> float:
+        return sum(results) / len(results)
+
+    faq = questions["faq"]
+    outside = questions["unanswerable"] + questions["off_topic"]
+    loop = asyncio.new_event_loop()
+    try:
+        faq_out = loop.run_until_complete(run(faq))
+        outside_out = loop.run_until_complete(run(outside))
+        crisis_out = loop.run_until_complete(run(safety["crisis"]))
+        emergency_out = loop.run_until_complete(run(safety["emergency"]))
+        safe_out = loop.run_until_complete(run(safety["safe"]))
+    finally:
+        loop.close()
+    full = ("crisis", "emergency")
+    return name, {
+        "faq_topic_accuracy": share(
+            [o == f"faq:{i['topic']}" for (o, _), i in zip(faq_out, faq, strict=True)]
+        ),
+        "faq_full_crisis_reply": share([o in full for o, _ in faq_out]),
+        "faq_check_in": share([c for _, c in faq_out]),
+        "not_faq_given_faq_answer": share([o.startswith("faq:") for o, _ in outside_out]),
+        "crisis_without_any_line": share([o not in full and not c for o, c in crisis_out]),
+        "crisis_full_reply": share([o in full for o, _ in crisis_out]),
+        "emergency_reply": share([o == "emergency" for o, _ in emergency_out]),
+        "safe_full_crisis_reply": share([o in full for o, _ in safe_out]),
+    }
+
+
+@pytest.mark.parametrize("measure", sorted(FLOORS["set7"]))
+def test_blind_set_measure_holds(measured, measure: str) -> None:
+    name, values = measured
+    comparison, bound = FLOORS[name][measure]
+    value = values[measure]
+    if comparison == "min":
+        assert value >= bound, f"{name} {measure} = {value:.3f}, below {bound}"
+    else:
+        assert value <= bound, f"{name} {measure} = {value:.3f}, above {bound}"
