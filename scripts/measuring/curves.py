@@ -10,8 +10,8 @@ set (default: set 6, the development set) and writes two PNG files:
   (coverage) against the share of those answered right (accuracy), and the share of
   unanswerable and off-topic messages that would still get an FAQ answer. The thresholds
   in config.yml (FallbackClassifier, the selector gate) are marked, and the script prints
-  the threshold it recommends: the highest coverage at which no more than 5% of the
-  out-of-scope messages get an FAQ answer.
+  the threshold it recommends: the one with the most FAQ questions answered right minus
+  out-of-scope messages given an FAQ answer.
 - `crisis_precision_recall.png`: precision and recall of the crisis score (crisis messages
   against safe messages and FAQ questions), with the model's check-in and crisis
   thresholds marked. The rules decide before the score, so this is the score alone.
@@ -29,7 +29,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_OF_SCOPE_SECTIONS = ("unanswerable", "off_topic", "clinic_info")
-MAX_OUT_OF_SCOPE_ANSWERED = 0.05
 
 
 def load(path: Path) -> dict[str, list[dict[str, str]]]:
@@ -66,7 +65,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "results")
     args = parser.parse_args()
 
+    import logging
+
     import matplotlib
+
+    import structlog
+
+    # Rasa logs parsed text at debug level: health data stays out of the output.
+    logging.disable(logging.INFO)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -99,13 +106,20 @@ def main() -> None:
     coverage = np.array([(conf >= t).mean() for t in thresholds])
     accuracy = np.array([right[conf >= t].mean() if (conf >= t).any() else 1.0 for t in thresholds])
     leaked = np.array([(outside_conf >= t).mean() for t in thresholds])
-    acceptable = leaked <= MAX_OUT_OF_SCOPE_ANSWERED
-    best = thresholds[acceptable][0] if acceptable.any() else thresholds[-1]
+    # Both errors cost a person an answer: a right answer withheld, or a wrong one given.
+    gain = coverage * accuracy - leaked
+    best = int(np.argmax(gain))
     print(
-        f"recommended answer threshold {best:.2f}: coverage "
-        f"{coverage[thresholds == best][0]:.1%}, accuracy {accuracy[thresholds == best][0]:.1%}, "
-        f"out-of-scope answered {leaked[thresholds == best][0]:.1%}"
+        f"recommended answer threshold {thresholds[best]:.2f} (most FAQ questions answered "
+        f"right minus out-of-scope answered): coverage {coverage[best]:.1%}, accuracy "
+        f"{accuracy[best]:.1%}, out-of-scope answered {leaked[best]:.1%}"
     )
+    for t in (0.2, 0.3, 0.4, 0.5):
+        i = int(np.argmin(abs(thresholds - t)))
+        print(
+            f"  at {t:.2f}: coverage {coverage[i]:.1%}, accuracy {accuracy[i]:.1%}, "
+            f"out-of-scope answered {leaked[i]:.1%}"
+        )
 
     args.out.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(7, 4.5))
