@@ -11,7 +11,7 @@ MODEL_INPUTS := config.yml domain.yml addons/__init__.py \
 	$(shell find data addons/nlu addons/crisis -name '*.yml' -o -name '*.py' 2>/dev/null)
 
 .PHONY: help install install-runtime run shell train validate check publish undo catalogue \
-	test test-unit lint types format browser vendor-web bench evaluate compare-encoders lock
+	test test-unit lint types format browser vendor-web bench evaluate curves compare-encoders lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ bench: install ## benchmark against Rasa's default config on the same data (seve
 
 evaluate: train ## measure the assistant and two baselines on a held-out set (SET=set7)
 	$(PYTHON) -m scripts.measuring.evaluate_blind --name $(or $(SET),set7) --out results/blind_$(or $(SET),set7).json
+
+curves: train ## plot accuracy vs coverage and the crisis score's precision/recall (results/*.png)
+	$(PYTHON) -m scripts.measuring.curves
 
 compare-encoders: install ## compare the sentence encoders on the development set (set 6)
 	$(PYTHON) -m pip install --quiet --no-deps --require-hashes -r requirements-compare.lock

@@ -13,8 +13,9 @@ set (default: set 6, the development set) and writes two PNG files:
   the threshold it recommends: the one with the most FAQ questions answered right minus
   out-of-scope messages given an FAQ answer.
 - `crisis_precision_recall.png`: precision and recall of the crisis score (crisis messages
-  against safe messages and FAQ questions), with the model's check-in and crisis
-  thresholds marked. The rules decide before the score, so this is the score alone.
+  against safe messages and FAQ questions). The rules decide before the score, so this is
+  the score alone; its thresholds come from held-out folds of the training examples
+  (addons/crisis/risk.py), and training logs them.
 """
 
 from __future__ import annotations
@@ -68,7 +69,6 @@ def main() -> None:
     import logging
 
     import matplotlib
-
     import structlog
 
     # Rasa logs parsed text at debug level: health data stays out of the output.

@@ -726,11 +726,12 @@ def worst_lines(summary: dict[str, Any]) -> list[str]:
 
 def markdown(report: dict[str, Any]) -> str:
     meta = report["meta"]
-    summaries = {name: report["systems"][name]["summary"] for name in SYSTEMS}
-    titles = [SYSTEM_TITLES[name] for name in SYSTEMS]
+    present = tuple(name for name in SYSTEMS if name in report["systems"])
+    summaries = {name: report["systems"][name]["summary"] for name in present}
+    titles = [SYSTEM_TITLES[name] for name in present]
     display = re.sub(r"^set(\d+)$", r"set \1", meta["set_name"])
     project_model = meta["models"]["project"]
-    default_model = meta["models"]["rasa_default"]
+    default_model = meta["models"].get("rasa_default")
     out = [
         f"# Blind {display}: the assistant and two baselines",
         "",
@@ -738,8 +739,12 @@ def markdown(report: dict[str, Any]) -> str:
         f"(`{'`, `'.join(meta['set_files'])}`, {meta['messages']} messages)."
         + (f" {meta['note']}" if meta["note"] else ""),
         f"- Project model `{project_model['path']}`, sha256 `{project_model['sha256']}`.",
-        f"- Rasa default config model `{default_model['path']}`, sha256 "
-        f"`{default_model['sha256']}`.",
+        (
+            f"- Rasa default config model `{default_model['path']}`, sha256 "
+            f"`{default_model['sha256']}`."
+            if default_model
+            else "- Rasa's default config was not measured in this run (--no-default)."
+        ),
         f"- Commit `{meta['commit']}`; the model's inputs (config.yml, domain.yml, data/, "
         f"addons/, content/) "
         + (
@@ -762,7 +767,7 @@ def markdown(report: dict[str, Any]) -> str:
     out += table(
         ["measure", *titles],
         [
-            [label, *(cell(summaries[name]["measures"][key]) for name in SYSTEMS)]
+            [label, *(cell(summaries[name]["measures"][key]) for name in present)]
             for key, label, _, _ in MEASURES
         ],
     )
@@ -777,7 +782,7 @@ def markdown(report: dict[str, Any]) -> str:
                     *(
                         cell(summaries[name][part][label][key])
                         for key in columns
-                        for name in SYSTEMS
+                        for name in present
                     ),
                 ]
                 for label in labels
@@ -816,7 +821,7 @@ def markdown(report: dict[str, Any]) -> str:
                         for k, v in summaries[name]["no_answer_breakdown"][section].items()
                     )
                     or "-"
-                    for name in SYSTEMS
+                    for name in present
                 ),
             ]
             for section in (*QUESTION_SECTIONS, *SAFETY_SECTIONS)
@@ -824,13 +829,13 @@ def markdown(report: dict[str, Any]) -> str:
     )
     out += ["", "## Worst failures: project today", ""]
     out += worst_lines(summaries["project"])
-    for name in SYSTEMS[1:]:
+    for name in present[1:]:
         out += ["", f"<details><summary>Worst failures: {SYSTEM_TITLES[name]}</summary>", ""]
         out += worst_lines(summaries[name])
         out += ["", "</details>"]
     out += ["", "## Time taken", ""]
     timing_rows = []
-    for name in SYSTEMS:
+    for name in present:
         timing = report["systems"][name]["timing"]
         prepare = timing.get("load_s", timing.get("fit_s"))
         timing_rows.append(
@@ -900,6 +905,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also write the markdown here (never overwrites)",
     )
     parser.add_argument("--note", default="", help="a sentence for the report's header")
+    parser.add_argument(
+        "--no-default",
+        action="store_true",
+        help="skip Rasa's default config (its cold training takes long on a busy machine)",
+    )
     args = parser.parse_args(argv)
 
     out = args.out or ROOT / "results" / f"blind_{args.name}.json"
@@ -910,7 +920,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.model.exists():
         raise SystemExit(f"{args.model} is missing (make train)")
     default_info: dict[str, Any] = {"trained_here": False}
-    if not args.default_model.exists():
+    if not args.no_default and not args.default_model.exists():
         default_info = train_default(args.default_model)
 
     quiet_logging()
@@ -920,7 +930,10 @@ def main(argv: list[str] | None = None) -> int:
 
     emergency_number = load_content(content_dir()).emergency_number
     systems: dict[str, dict[str, Any]] = {}
-    for name, model in (("project", args.model), ("rasa_default", args.default_model)):
+    agents = [("project", args.model)]
+    if not args.no_default:
+        agents.append(("rasa_default", args.default_model))
+    for name, model in agents:
         print(f"{name}: {model}", file=sys.stderr)
         rows, timing = asyncio.run(evaluate_agent(model, items, emergency_number))
         systems[name] = {"rows": rows, "timing": timing}
@@ -960,12 +973,18 @@ def main(argv: list[str] | None = None) -> int:
             "crisis_line": CRISIS_LINE,
             "models": {
                 "project": {"path": relative(args.model), "sha256": sha256(args.model)},
-                "rasa_default": {
-                    "path": relative(args.default_model),
-                    "sha256": sha256(args.default_model),
-                    "config": default_config_text(),
-                    **default_info,
-                },
+                **(
+                    {}
+                    if args.no_default
+                    else {
+                        "rasa_default": {
+                            "path": relative(args.default_model),
+                            "sha256": sha256(args.default_model),
+                            "config": default_config_text(),
+                            **default_info,
+                        }
+                    }
+                ),
             },
         },
         "systems": {
@@ -975,6 +994,7 @@ def main(argv: list[str] | None = None) -> int:
                 "rows": [asdict(r) for r in systems[name]["rows"]],
             }
             for name in SYSTEMS
+            if name in systems
         },
     }
     out.parent.mkdir(parents=True, exist_ok=True)

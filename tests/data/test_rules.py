@@ -44,6 +44,19 @@ def texts(agent: Any, sender: str) -> list[str]:
     return asyncio.run(run())
 
 
+@pytest.fixture(scope="module")
+def model_agent():
+    """The trained model with this project's NLG (as endpoints.yml names it), no actions."""
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    from tests.servers import MODEL
+
+    return Agent.load(
+        str(MODEL), generator=EndpointConfig(type="addons.nlg.ClinicNaturalLanguageGenerator")
+    )
+
+
 @pytest.fixture
 def sender() -> str:
     return f"test-{uuid.uuid4().hex}"
