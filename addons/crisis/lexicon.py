@@ -118,7 +118,11 @@ _CRISIS_PHRASES = _rx(
     rf" (?:want|wanna|going|gonna|plan|planning|ready|about|trying|try|tried|thinking"
     rf"|think|thought|decided|need|should|could|will|might) (?:to )?(?:just )?"
     rf"(?:{_KILL}|kiling|killing) my ?self ",
-    r" kms | kys | unalive | unaliving | ctb | catch(?:ing)? the bus ",
+    r" kms | kys | unalive | unaliving | ctb | catch(?:ing)? the bus | toaster bath ",
+    r" (?:only|last|one) reason (?:i was|im|i am|i m|ive been|i ve been|i stayed|i kept|i keep|i am still|im still)"
+    r" (?:still )?(?:here|alive|around|going|living|going on) ",
+    # The veterans' suicide figure, said about oneself.
+    r" 22 (?:a|per|each) day (?:\w+ ){0,12}(?:understand|get it|get why|me next|join them|one of them) ",
     r" in (?:a )?crisis | (?:im|i am|i m) in danger ",
     r" (?:end|ending|ended|take|taking|took) (?:my|my own) (?:life|lyfe) ",
     r" (?:end|ending|finish|finishing) (?:it|it all|everything|things) (?:all |now |tonight |today |soon )?",

@@ -148,6 +148,9 @@ class EmbeddingIntentClassifier(_EmbeddingComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             if not (message.get(TEXT) or "").strip() or self._model is None:
+                # As DIET does: no intent, so the fallback takes an empty message.
+                message.set(INTENT, {INTENT_NAME_KEY: None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
             ranking = self._rank(message)[: int(self._config["ranking_length"])]
             top, confidence = ranking[0]

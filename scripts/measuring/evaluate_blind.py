@@ -849,7 +849,7 @@ def markdown(report: dict[str, Any]) -> str:
     out += table(
         ["system", "load / fit", f"{meta['messages']} messages", "per message"], timing_rows
     )
-    if default_model.get("train_s"):
+    if default_model and default_model.get("train_s"):
         out += ["", f"Rasa default config trained here in {default_model['train_s']} s."]
     return "\n".join(out) + "\n"
 

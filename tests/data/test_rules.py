@@ -17,7 +17,7 @@ from rasa.shared.core.events import BotUttered
 
 pytestmark = pytest.mark.model
 
-POSSIBLE = '{"risk_level": "possible", "language": "en"}'
+POSSIBLE = '{"risk_level": "possible"}'
 
 
 def turn(agent: Any, sender: str, text: str) -> list[str]:

@@ -138,7 +138,7 @@ def test_a_score_in_the_band_keeps_the_answer_and_asks(scored_detector) -> None:
         "category": "score",
         "score": 0.5,
     }
-    assert entity_values(message) == {"risk_level": "possible", "language": "en"}
+    assert entity_values(message) == {"risk_level": "possible"}
 
 
 def test_a_low_score_leaves_ordinary_questions_alone(scored_detector) -> None:
@@ -146,7 +146,7 @@ def test_a_low_score_leaves_ordinary_questions_alone(scored_detector) -> None:
         message = scored_detector.process([classified(text)])[0]
         assert message.get("intent") == {"name": "faq", "confidence": 0.97}
         assert message.get(CRISIS_CHECK_KEY) == {"verdict": "none", "category": None, "score": 0.01}
-        assert entity_values(message) == {"risk_level": "none", "language": "en"}
+        assert entity_values(message) == {}
 
 
 def test_the_score_never_overrides_a_safe_frame(scored_detector) -> None:
@@ -179,7 +179,7 @@ def test_a_crisis_guess_of_the_classifier_below_the_bar_gets_the_check_in(scored
 def test_spanish_crisis_language_is_crisis_and_marked_spanish(scored_detector) -> None:
     message = scored_detector.process([classified("ya no quiero vivir")])[0]
     assert message.get("intent")["name"] == "crisis"
-    assert entity_values(message) == {"risk_level": "none", "language": "es"}
+    assert entity_values(message) == {"language": "es"}
 
 
 def test_an_ordinary_spanish_question_gets_the_spanish_intent(scored_detector) -> None:
