@@ -52,7 +52,7 @@ from addons.crisis.language import SPANISH, language
 from addons.crisis.lexicon import CRISIS, EMERGENCY, MENTION, NONE, assess
 from addons.nlu.intents import force_intent
 from addons.nlu.message_length import full_text
-from addons.nlu.sentence_features import SENTENCE_VECTOR_KEY
+from addons.nlu.sentence_features import stored_vector
 
 logger = logging.getLogger(__name__)
 
@@ -195,11 +195,7 @@ class CrisisDetector(GraphComponent):
         return texts, labels, known
 
     def _known_vector(self, message: Message) -> np.ndarray | None:
-        """The featurizer's vector of the message's text, if it used the same encoder."""
-        stored = message.get(SENTENCE_VECTOR_KEY)
-        if stored and stored.get("layers") == self._config["encoder_layers"]:
-            return stored["vector"]
-        return None
+        return stored_vector(message, self._config["encoder_layers"])
 
     @classmethod
     def load(

@@ -36,7 +36,7 @@ from sklearn.linear_model import LogisticRegression
 
 from addons.crisis.encoder import shared_encoder
 from addons.crisis.risk import Features
-from addons.nlu.sentence_features import SENTENCE_VECTOR_KEY
+from addons.nlu.sentence_features import stored_vector
 
 RESPONSE_SELECTOR_KEY = "response_selector"
 FAQ_UTTER_PREFIX = "utter_"
@@ -61,10 +61,8 @@ class _LinearModel:
 
 
 def _vector(message: Message, layers: int) -> np.ndarray:
-    stored = message.get(SENTENCE_VECTOR_KEY)
-    if stored and stored.get("layers") == layers:
-        return np.asarray(stored["vector"])
-    return shared_encoder(layers).encode(message.get(TEXT) or "")
+    stored = stored_vector(message, layers)
+    return stored if stored is not None else shared_encoder(layers).encode(message.get(TEXT) or "")
 
 
 class _EmbeddingComponent(GraphComponent):

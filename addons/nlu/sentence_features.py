@@ -14,6 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -31,6 +32,14 @@ from addons.crisis.encoder import shared_encoder
 # The message's vector, kept on the message (not in the parse output) for the crisis
 # detector: {"layers": 6, "vector": ndarray}.
 SENTENCE_VECTOR_KEY = "sentence_embedding"
+
+
+def stored_vector(message: Message, layers: int) -> np.ndarray | None:
+    """The featurizer's vector of the message's text, if it used an encoder of `layers`."""
+    stored = message.get(SENTENCE_VECTOR_KEY)
+    if stored and stored.get("layers") == layers:
+        return np.asarray(stored["vector"])
+    return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
