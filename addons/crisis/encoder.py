@@ -120,6 +120,21 @@ def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray) -> np.ndarray
     return (x - mean) / np.sqrt(var + 1e-12) * gain + bias
 
 
+def _gelu(h: np.ndarray) -> np.ndarray:
+    """GELU's tanh form, in place over a fresh array: within 1e-3 of the exact erf form and
+    15x faster here (and h * h * h, not h**3, which NumPy computes with a slow pow)."""
+    inner = h * h
+    inner *= 0.044715
+    inner += 1.0
+    inner *= h
+    inner *= _GELU_C
+    np.tanh(inner, out=inner)
+    inner += 1.0
+    inner *= h
+    inner *= 0.5
+    return inner
+
+
 class SentenceEncoder:
     def __init__(self, layers: int = 3, directory: Path | None = None) -> None:
         directory = directory or model_dir()
@@ -183,12 +198,24 @@ class SentenceEncoder:
         return vector
 
     def _encode(self, text: str) -> np.ndarray:
-        ids = np.array(self.tokenizer.encode(text))
-        n = len(ids)
+        return self._encode_batch([self.tokenizer.encode(text)])[0]
+
+    def _encode_batch(self, batch: list[list[int]]) -> np.ndarray:
+        """Unit vectors for token-id lists, padded to the longest; padding is masked out
+        of attention and pooling, so each row equals the message encoded alone."""
+        rows, n = len(batch), max(len(ids) for ids in batch)
+        ids = np.zeros((rows, n), dtype=np.int64)
+        mask = np.zeros((rows, n), dtype=bool)
+        for r, row in enumerate(batch):
+            ids[r, : len(row)] = row
+            mask[r, : len(row)] = True
         words, positions, token_type, gain, bias = self._embed
-        x = _layer_norm(words[ids].astype(np.float32) + positions[:n] + token_type, gain, bias)
-        dim = x.shape[1]
+        embedded = words[ids].astype(np.float32) + positions[:n] + token_type
+        dim = embedded.shape[-1]
         head = dim // _HEADS
+        # Dense layers on (rows * n, dim): NumPy's 2-D matmul is several times faster.
+        x = _layer_norm(embedded.reshape(rows * n, dim), gain, bias)
+        hidden_mask = np.where(mask, 0.0, -1e9).astype(np.float32)[:, None, None, :]
         for (
             qkv,
             qkv_bias,
@@ -203,24 +230,32 @@ class SentenceEncoder:
             ln2_g,
             ln2_b,
         ) in self._blocks:
-            q, k, v = np.split(x @ qkv + qkv_bias, 3, axis=1)
-            q, k, v = (m.reshape(n, _HEADS, head).transpose(1, 0, 2) for m in (q, k, v))
-            scores = q @ k.transpose(0, 2, 1) / np.sqrt(head)
+            q, k, v = (
+                m.reshape(rows, n, _HEADS, head).transpose(0, 2, 1, 3)
+                for m in np.split(x @ qkv + qkv_bias, 3, axis=-1)
+            )
+            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(head) + hidden_mask
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(1, 0, 2).reshape(n, dim)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(rows * n, dim)
             x = _layer_norm(context @ out_w + out_b + x, ln1_g, ln1_b)
-            hidden = x @ up_w + up_b
-            # GELU's tanh form: within 1e-3 of the exact erf form and 15x faster here.
-            hidden = 0.5 * hidden * (1.0 + np.tanh(_GELU_C * (hidden + 0.044715 * hidden**3)))
-            x = _layer_norm(hidden @ down_w + down_b + x, ln2_g, ln2_b)
-        pooled = x.mean(0)
-        return pooled / np.linalg.norm(pooled)
+            x = _layer_norm(_gelu(x @ up_w + up_b) @ down_w + down_b + x, ln2_g, ln2_b)
+        weights = mask.reshape(rows * n, 1).astype(np.float32)
+        pooled = (x * weights).reshape(rows, n, dim).sum(1) / weights.reshape(rows, n).sum(1)[
+            :, None
+        ]
+        return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
-    def encode_many(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self._embed[0].shape[1]), dtype=np.float32)
-        return np.stack([self.encode(t) for t in texts]).astype(np.float32)
+    def encode_many(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """Rows of encode(t), computed in batches of similar length (training: several
+        times faster than one by one). Not cached: that is for the messages of a turn."""
+        result = np.zeros((len(texts), self._embed[0].shape[1]), dtype=np.float32)
+        tokens = [self.tokenizer.encode(t) for t in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            result[chunk] = self._encode_batch([tokens[i] for i in chunk])
+        return result
 
 
 @lru_cache(maxsize=2)

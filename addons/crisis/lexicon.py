@@ -43,6 +43,7 @@ _LEET_WORD = re.compile(r"\b(?=[a-z0-9@$]*[a-z])[a-z0-9@$]+\b")
 # Long, distinctive words whose misspellings are common in distress ("suicdal",
 # "myslef"). Short words are left alone: "kill" is one letter from "bill".
 _FUZZY_WORDS = ("suicide", "suicidal", "myself", "overdose", "overdosed", "selfharm")
+_FUZZY_LETTERS = tuple((word, frozenset(word)) for word in _FUZZY_WORDS)
 
 
 def _distance(a: str, b: str) -> int:
@@ -62,9 +63,15 @@ def _distance(a: str, b: str) -> int:
 def _canonical(token: str) -> str:
     if len(token) < 6 or token in _FUZZY_WORDS:
         return token
-    for word in _FUZZY_WORDS:
+    for word, letters in _FUZZY_LETTERS:
         allowed = 2 if min(len(token), len(word)) >= 8 else 1
-        if abs(len(token) - len(word)) <= allowed and _distance(token, word) <= allowed:
+        if abs(len(token) - len(word)) > allowed:
+            continue
+        # Each edit brings in at most one letter the word lacks: a cheap, exact filter
+        # before the quadratic distance (most tokens fail it).
+        if sum(c not in letters for c in token) > allowed:
+            continue
+        if _distance(token, word) <= allowed:
             return word
     return token
 

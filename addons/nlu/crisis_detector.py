@@ -156,13 +156,15 @@ class CrisisDetector(GraphComponent):
             raise ValueError("CrisisDetector.train needs its model storage")
         if self._config["semantic_check"]:
             texts, labels, known = self._examples(training_data)
-            encoder = shared_encoder(self._config["encoder_layers"])
-            vectors = np.stack(
-                [
-                    v if v is not None else encoder.encode(t)
-                    for t, v in zip(texts, known, strict=True)
-                ]
+            missing = [i for i, v in enumerate(known) if v is None]
+            fresh = shared_encoder(self._config["encoder_layers"]).encode_many(
+                [texts[i] for i in missing]
             )
+            vectors = np.zeros((len(texts), fresh.shape[1]), dtype=np.float32)
+            vectors[missing] = fresh
+            for i, vector in enumerate(known):
+                if vector is not None:
+                    vectors[i] = vector
             model, _ = risk.train(texts, vectors, np.array(labels))
             logger.info("Crisis score thresholds: %s", model.thresholds)
             with self._storage.write_to(self._resource) as directory:

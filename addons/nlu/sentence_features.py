@@ -80,20 +80,26 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         encoder = shared_encoder(self._layers)
         for message in messages:
             text = message.get(TEXT)
-            if not isinstance(text, str) or not text.strip():
-                continue
-            vector = encoder.encode(text)
-            message.set(SENTENCE_VECTOR_KEY, {"layers": self._layers, "vector": vector})
-            message.add_features(
-                Features(
-                    vector[None, :],
-                    FEATURE_TYPE_SENTENCE,
-                    TEXT,
-                    self._config[FEATURIZER_CLASS_ALIAS],
-                )
-            )
+            if isinstance(text, str) and text.strip():
+                self._attach(message, encoder.encode(text))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        messages = [
+            m
+            for m in training_data.training_examples
+            if isinstance(m.get(TEXT), str) and m.get(TEXT).strip()
+        ]
+        # In batches: the same vectors as one by one, several times faster.
+        vectors = shared_encoder(self._layers).encode_many([m.get(TEXT) for m in messages])
+        for message, vector in zip(messages, vectors, strict=True):
+            self._attach(message, vector)
         return training_data
+
+    def _attach(self, message: Message, vector: np.ndarray) -> None:
+        message.set(SENTENCE_VECTOR_KEY, {"layers": self._layers, "vector": vector})
+        message.add_features(
+            Features(
+                vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._config[FEATURIZER_CLASS_ALIAS]
+            )
+        )

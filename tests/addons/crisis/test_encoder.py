@@ -43,6 +43,14 @@ def test_encode_many_stacks(encoder: SentenceEncoder) -> None:
     assert encoder.encode_many([]).shape == (0, 384)
 
 
+def test_batches_give_each_message_its_own_vector_in_order(encoder: SentenceEncoder) -> None:
+    # Lengths differ, so rows are padded and reordered inside encode_many.
+    texts = ["what are the side effects", "hi", "x " * 300, "how long", "is it safe?"]
+    batched = encoder.encode_many(texts, batch_size=2)
+    alone = np.stack([encoder.encode(t) for t in texts])
+    np.testing.assert_allclose(batched, alone, atol=1e-5)
+
+
 def test_wrong_weights_are_refused(tmp_path) -> None:
     (tmp_path / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n")
     (tmp_path / "model.safetensors").write_bytes(b"not the model")
