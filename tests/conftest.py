@@ -76,6 +76,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test names its layer (pyproject.toml's markers), so `make test-unit` and the
     other layers select exactly what they should."""
     unmarked = [i.nodeid for i in items if not any(i.get_closest_marker(m) for m in LAYERS)]
+    for item in items:
+        # Under pytest-xdist's loadgroup (scripts/test.sh), a file's tests share a worker and
+        # its module fixtures; files that train in a copy of the project (one Rasa cache)
+        # name a shared group instead.
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     if unmarked:
         raise pytest.UsageError(
             f"tests without a layer marker ({', '.join(LAYERS)}): {', '.join(unmarked[:10])}"

@@ -16,7 +16,12 @@ import pytest
 
 from tests.servers import ROOT, Servers, copy_project, texts
 
-pytestmark = [pytest.mark.servers, pytest.mark.model]
+# One xdist worker for the two files that train in a copy of the project: one Rasa cache.
+pytestmark = [
+    pytest.mark.servers,
+    pytest.mark.model,
+    pytest.mark.xdist_group("rasa_training_cache"),
+]
 
 QUESTION = "how long does an infusion take?"
 OLD = "The infusion itself usually runs about 40 to 60 minutes."

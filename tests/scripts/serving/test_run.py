@@ -22,7 +22,12 @@ import requests
 
 from tests.servers import ROOT, copy_project, free_port, say, stop_process, texts, wait_until
 
-pytestmark = [pytest.mark.servers, pytest.mark.model]
+# One xdist worker for the two files that train in a copy of the project: one Rasa cache.
+pytestmark = [
+    pytest.mark.servers,
+    pytest.mark.model,
+    pytest.mark.xdist_group("rasa_training_cache"),
+]
 
 PORTS = ("RASA_PORT", "RASA_INTERNAL_PORT", "ACTIONS_PORT", "WEB_PORT", "WEB_INTERNAL_PORT")
 # Made by run.sh into .secrets/ when not in the environment.
