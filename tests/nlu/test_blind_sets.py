@@ -1,4 +1,4 @@
-"""The trained model on blind sets 6 and 7 (tests/nlu/blind/), kept as regression sets.
+"""The trained model on blind sets 6, 7 and 8 (tests/nlu/blind/), kept as regression sets.
 
 Each message is parsed by the model and read as the rules in data/rules/ answer it (a
 crisis or emergency intent is the full reply; a `possible` verdict adds the check-in; an
@@ -23,27 +23,40 @@ CRISIS_INTENTS = {"crisis": "crisis", "medical_emergency": "emergency"}
 
 # (measure, comparison, bound) per set: "min" means at least, "max" at most.
 FLOORS: dict[str, dict[str, tuple[str, float]]] = {
-    # Set 6: the development set (read while building issue 9). Figures of 2026-12-02.
+    # Set 6: the development set (read while building issue 9). Figures of 2026-12-02,
+    # after the second round (more training data).
     "set6": {
-        "faq_topic_accuracy": ("min", 0.92),  # 93.3% (target 95%: not met)
+        "faq_topic_accuracy": ("min", 0.95),  # 96.9%
         "faq_full_crisis_reply": ("max", 0.01),  # 0.6%
-        "faq_check_in": ("max", 0.05),  # 4.2%
-        "not_faq_given_faq_answer": ("max", 0.10),  # 9.1% (target 5%: not met)
+        "faq_check_in": ("max", 0.05),  # 3.1%
+        "not_faq_given_faq_answer": ("max", 0.06),  # 5.5% (target 5%: not met)
         "crisis_without_any_line": ("max", 0.0),  # 0
-        "crisis_full_reply": ("min", 0.95),  # 97.5%
+        "crisis_full_reply": ("min", 0.95),  # 98.1%
         "emergency_reply": ("min", 0.86),  # 90.0%; the rest get the crisis reply (with 911)
-        "safe_full_crisis_reply": ("max", 0.10),  # 8.2%
+        "safe_full_crisis_reply": ("max", 0.10),  # 7.6%
     },
-    # Set 7: blind when measured once (docs/measurements/blind_set7_after.md).
+    # Set 7: blind when measured once (docs/measurements/blind_set7_after.md); figures of
+    # the second round, when it was no longer blind.
     "set7": {
-        "faq_topic_accuracy": ("min", 0.91),  # 92.0% (target 95%: not met)
-        "faq_full_crisis_reply": ("max", 0.025),  # 2.1% (target 1%: not met)
-        "faq_check_in": ("max", 0.05),  # 4.5%
-        "not_faq_given_faq_answer": ("max", 0.08),  # 7.3% (target 5%: not met)
+        "faq_topic_accuracy": ("min", 0.95),  # 95.5% (92.0% when blind)
+        "faq_full_crisis_reply": ("max", 0.012),  # 1.2% (target 1%: not met)
+        "faq_check_in": ("max", 0.05),  # 3.9%
+        "not_faq_given_faq_answer": ("max", 0.06),  # 5.5% (target 5%: not met)
         "crisis_without_any_line": ("max", 0.0),  # 0
-        "crisis_full_reply": ("min", 0.95),  # 99.4%
-        "emergency_reply": ("min", 0.83),  # 86.7%; the rest get the crisis reply (with 911)
-        "safe_full_crisis_reply": ("max", 0.10),  # 9.4%
+        "crisis_full_reply": ("min", 0.95),  # 98.8%
+        "emergency_reply": ("min", 0.86),  # 86.7%; the rest get the crisis reply (with 911)
+        "safe_full_crisis_reply": ("max", 0.10),  # 8.8%
+    },
+    # Set 8: blind when measured once (docs/measurements/blind_set8_after.md).
+    "set8": {
+        "faq_topic_accuracy": ("min", 0.95),  # 96.1%
+        "faq_full_crisis_reply": ("max", 0.014),  # 1.4% (target 1%: not met)
+        "faq_check_in": ("max", 0.05),  # 1.7%
+        "not_faq_given_faq_answer": ("max", 0.05),  # 2.7%
+        "crisis_without_any_line": ("max", 0.0),  # 0
+        "crisis_full_reply": ("min", 0.95),  # 98.1%
+        "emergency_reply": ("min", 0.86),  # 90.0%; the rest get the crisis reply (with 911)
+        "safe_full_crisis_reply": ("max", 0.118),  # 11.8% (target 10%: not met)
     },
 }
 
