@@ -72,6 +72,8 @@ def model_agent():
 LAYERS = ("unit", "model", "servers", "browser")
 
 
+# First, so pytest-xdist's loadgroup (which reads the groups in this same hook) sees them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test names its layer (pyproject.toml's markers), so `make test-unit` and the
     other layers select exactly what they should."""

@@ -73,7 +73,11 @@ def outcome(parse: dict[str, Any]) -> tuple[str, bool]:
     return f"other:{intent}", check_in
 
 
-@pytest.fixture(scope="module", params=sorted(FLOORS))
+# A worker each under xdist (scripts/test.sh): the sets take about a minute each to parse.
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(n, marks=pytest.mark.xdist_group(f"blind_{n}")) for n in sorted(FLOORS)],
+)
 def measured(request, model_agent) -> tuple[str, dict[str, float]]:
     name = request.param
     questions = yaml.safe_load((HERE / f"{name}_questions.yml").read_text(encoding="utf-8"))
