@@ -57,7 +57,7 @@ undo: install ## put back and publish the version before the last publish
 catalogue: install ## write build/catalogue.html, every answer for clinicians to review
 	@$(PYTHON) -m scripts.publishing.catalogue
 
-test: check browser | install ## everything: lint, types, unit while the model trains, then the rest on 2 workers
+test: check browser ## everything: lint, types, unit while the model trains, then the rest on 2 workers
 	bash scripts/test.sh
 
 test-unit: install ## the pure, in-process tests (under a minute)

@@ -156,15 +156,13 @@ class CrisisDetector(GraphComponent):
             raise ValueError("CrisisDetector.train needs its model storage")
         if self._config["semantic_check"]:
             texts, labels, known = self._examples(training_data)
-            missing = [i for i, v in enumerate(known) if v is None]
-            fresh = shared_encoder(self._config["encoder_layers"]).encode_many(
-                [texts[i] for i in missing]
+            # The texts the featurizer did not see, encoded in one batch.
+            fresh = iter(
+                shared_encoder(self._config["encoder_layers"]).encode_many(
+                    [t for t, v in zip(texts, known, strict=True) if v is None]
+                )
             )
-            vectors = np.zeros((len(texts), fresh.shape[1]), dtype=np.float32)
-            vectors[missing] = fresh
-            for i, vector in enumerate(known):
-                if vector is not None:
-                    vectors[i] = vector
+            vectors = np.stack([v if v is not None else next(fresh) for v in known])
             model, _ = risk.train(texts, vectors, np.array(labels))
             logger.info("Crisis score thresholds: %s", model.thresholds)
             with self._storage.write_to(self._resource) as directory:

@@ -42,6 +42,11 @@ def stored_vector(message: Message, layers: int) -> np.ndarray | None:
     return None
 
 
+def _has_text(message: Message) -> bool:
+    text = message.get(TEXT)
+    return isinstance(text, str) and bool(text.strip())
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
@@ -79,17 +84,12 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         encoder = shared_encoder(self._layers)
         for message in messages:
-            text = message.get(TEXT)
-            if isinstance(text, str) and text.strip():
-                self._attach(message, encoder.encode(text))
+            if _has_text(message):
+                self._attach(message, encoder.encode(message.get(TEXT)))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        messages = [
-            m
-            for m in training_data.training_examples
-            if isinstance(m.get(TEXT), str) and m.get(TEXT).strip()
-        ]
+        messages = [m for m in training_data.training_examples if _has_text(m)]
         # In batches: the same vectors as one by one, several times faster.
         vectors = shared_encoder(self._layers).encode_many([m.get(TEXT) for m in messages])
         for message, vector in zip(messages, vectors, strict=True):
