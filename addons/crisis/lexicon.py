@@ -346,6 +346,10 @@ _METHOD_QUESTIONS = _rx(
     r" (?:\w+ ){0,4}(?:to die|would kill|kill you|kill me|are lethal|is lethal|are fatal|is fatal|to not wake|to never wake) ",
     r" (?:i|me) (?:\w+ ){0,3}want it to (?:stop|kill|end) | asking because i want (?:it|that) to (?:happen|work|stop|kill) ",
     r" (?:kill|end) (?:my ?self|me) (?:\w+ ){0,4}(?:with|using) ",
+    # What dying a given way feels like: "is overdosing on sleeping pills painful".
+    r" (?:overdos\w*|od ing|hanging|drowning|bleeding out|poisoning) (?:\w+ ){0,5}(?:painful|painless"
+    r"|hurt|hurts|peaceful|quick|drift off|feel anything) ",
+    r" (?:painful|painless|hurt|peaceful) (?:\w+ ){0,2}to (?:overdose|od|hang|drown|bleed out) ",
     # Spanish: "la forma menos dolorosa de morir", "cuantas pastillas para no despertar".
     r" (?:forma|manera|modo) (?:\w+ ){0,2}(?:menos dolorosa|mas facil|mas rapida|mas segura) de (?:morir|matarme|suicidarme) ",
     r" cuant[oa]s? (?:\w+ ){0,5}(?:para|hasta) (?:morir|no despertar|matarme|matarse|no volver a despertar) ",

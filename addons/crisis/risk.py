@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold
 
 from addons.crisis.lexicon import normalise
 
@@ -98,11 +98,17 @@ def _regression() -> LogisticRegression:
     )
 
 
-def out_of_fold(texts: list[str], vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Every example's probabilities from a model (features included) trained without it."""
+def out_of_fold(
+    texts: list[str], vectors: np.ndarray, labels: np.ndarray, groups: np.ndarray
+) -> np.ndarray:
+    """Every example's probabilities from a model (features included) trained without it.
+
+    Examples of one group (a message and its sentences) are held out together, so no
+    message is scored by a model that saw a part of it.
+    """
     result = np.zeros((len(labels), 3))
-    splits = StratifiedKFold(n_splits=5, shuffle=True, random_state=1)
-    for train_idx, held in splits.split(vectors, labels):
+    splits = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=1)
+    for train_idx, held in splits.split(vectors, labels, groups):
         fold_texts = [texts[i] for i in train_idx]
         features = Features().fit(fold_texts)
         model = _regression().fit(
@@ -123,11 +129,15 @@ def choose_thresholds(held_out: np.ndarray, labels: np.ndarray) -> Thresholds:
 
 
 def train(
-    texts: list[str], vectors: np.ndarray, labels: np.ndarray
+    texts: list[str], vectors: np.ndarray, labels: np.ndarray, groups: np.ndarray | None = None
 ) -> tuple[RiskModel, np.ndarray]:
-    """The model on all examples, and the out-of-fold probabilities its thresholds came from."""
+    """The model on all examples, and the out-of-fold probabilities its thresholds came from.
+
+    `groups` ties examples made from one message together (default: each its own).
+    """
     labels = np.asarray(labels)
-    held_out = out_of_fold(texts, vectors, labels)
+    groups = np.arange(len(labels)) if groups is None else np.asarray(groups)
+    held_out = out_of_fold(texts, vectors, labels, groups)
     features = Features().fit(texts)
     classifier = _regression().fit(features.transform(texts, vectors), labels)
     return RiskModel(features, classifier, choose_thresholds(held_out, labels)), held_out

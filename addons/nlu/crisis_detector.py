@@ -11,6 +11,11 @@ intent and the crisis rule answers it. In order:
    wording. At or above `crisis_at`: crisis; in the band below it: possible risk, and the
    answer is followed by a direct check-in with the crisis line (data/rules/checkin.yml);
    an emergency score gives the emergency reply.
+3. The score weighs the rule families that match crisis words rather than intent or means
+   (SOFT_RULES): where it finds such a message clearly safe (a past attempt, a loss to
+   suicide, a question about suicide rates), the answer comes with the check-in instead
+   of the full reply. Method, means and lethal-dose questions, Spanish crisis language and
+   emergencies stay firm.
 
 The decision reaches the dialogue as two entities, `risk_level` (possible or none) and
 `language` (es or en), which fill the slots the check-in rules and the Spanish response
@@ -73,6 +78,9 @@ MODEL_SOURCES = (
     CRISIS_DIR / "lexicon.py",
 )
 LABELS = (risk.SAFE, risk.CRISIS, risk.EMERGENCY)
+# Rule families that match crisis words rather than intent or means: the score weighs them.
+# Method, means and lethal-dose questions, Spanish crisis language and emergencies stay firm.
+SOFT_RULES = frozenset({"phrase", "topic", "disclosure"})
 LABEL_NAMES = {"safe": risk.SAFE, "crisis": risk.CRISIS, "emergency": risk.EMERGENCY}
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
@@ -155,7 +163,7 @@ class CrisisDetector(GraphComponent):
         if self._storage is None or self._resource is None:
             raise ValueError("CrisisDetector.train needs its model storage")
         if self._config["semantic_check"]:
-            texts, labels, known = self._examples(training_data)
+            texts, labels, known, groups = self._with_sentences(*self._examples(training_data))
             # The texts the featurizer did not see, encoded in one batch.
             fresh = iter(
                 shared_encoder(self._config["encoder_layers"]).encode_many(
@@ -163,7 +171,7 @@ class CrisisDetector(GraphComponent):
                 )
             )
             vectors = np.stack([v if v is not None else next(fresh) for v in known])
-            model, _ = risk.train(texts, vectors, np.array(labels))
+            model, _ = risk.train(texts, vectors, np.array(labels), np.array(groups))
             logger.info("Crisis score thresholds: %s", model.thresholds)
             with self._storage.write_to(self._resource) as directory:
                 with (directory / "risk.pkl").open("wb") as f:
@@ -193,6 +201,31 @@ class CrisisDetector(GraphComponent):
                 labels.extend([label] * len(extra))
                 known.extend([None] * len(extra))
         return texts, labels, known
+
+    def _with_sentences(
+        self, texts: list[str], labels: list[int], known: list[np.ndarray | None]
+    ) -> tuple[list[str], list[int], list[np.ndarray | None], list[int]]:
+        """The examples, plus each sentence of a safe message as a safe example of its own.
+
+        Serving scores every sentence alone ("I need to plan my day around it."), so the
+        score learns that the sentences of safe messages are safe. Sentences the rules
+        flag are left out (the rules and the weighing decide those). Returns a group per
+        example: a message and its sentences share one.
+        """
+        groups = list(range(len(texts)))
+        for i, (text, label) in enumerate(zip(list(texts), list(labels), strict=True)):
+            if label != risk.SAFE:
+                continue
+            parts = sentences(text, self._config["max_sentences"])
+            if len(parts) < 2:
+                continue
+            for part in parts:
+                if assess(part).verdict == NONE:
+                    texts.append(part)
+                    labels.append(risk.SAFE)
+                    known.append(None)
+                    groups.append(i)
+        return texts, labels, known, groups
 
     def _known_vector(self, message: Message) -> np.ndarray | None:
         return stored_vector(message, self._config["encoder_layers"])
@@ -227,9 +260,11 @@ class CrisisDetector(GraphComponent):
             verdict, category, score = result.verdict, result.category, None
             if self._model is not None:
                 # Scored even when the rules decided, so the score's curve can be plotted.
-                scored, scored_category, score = self._scored(message, text, verdict, category)
+                score, emergency = self._scores(message, text, verdict)
                 if verdict in (NONE, MENTION):
-                    verdict, category = scored, scored_category
+                    verdict, category = self._decided(score, emergency, verdict, category)
+                elif verdict == CRISIS and category in SOFT_RULES:
+                    verdict, category = self._weighed(score, emergency, category)
             if verdict == NONE and self._classified_as_crisis(message):
                 # The intent classifier learnt crisis examples too: never drop its alarm
                 # silently, ask instead. (A safe frame the rules recognised keeps its
@@ -252,10 +287,8 @@ class CrisisDetector(GraphComponent):
             self._set_entities(message, verdict, spoken)
         return messages
 
-    def _scored(
-        self, message: Message, text: str, verdict: str, category: str | None
-    ) -> tuple[str, str | None, float]:
-        """Crisis, emergency or possible risk from the score of the message and its sentences.
+    def _scores(self, message: Message, text: str, verdict: str) -> tuple[float, float]:
+        """The highest crisis and emergency probabilities over the message and its sentences.
 
         In a message the rules found safely framed ("can ketamine help suicidal
         thoughts?"), only the other sentences are scored: "... Mine are getting worse
@@ -266,28 +299,50 @@ class CrisisDetector(GraphComponent):
         if verdict == MENTION:
             parts = [p for p in parts if assess(p).verdict == NONE]
         if not parts:
-            return verdict, category, 0.0
-        encoder = shared_encoder(self._config["encoder_layers"])
-        whole = self._known_vector(message) if message.get(TEXT) == text else None
-        vectors = np.stack(
-            [
-                whole if i == 0 and whole is not None else encoder.encode(p)
-                for i, p in enumerate(parts)
-            ]
-        )
+            return 0.0, 0.0
+        # The featurizer already encoded the whole message; the sentences go in one batch.
+        whole = self._known_vector(message) if parts[0] == text == message.get(TEXT) else None
+        rows = [] if whole is None else [whole]
+        fresh = parts[len(rows) :]
+        if fresh:
+            rows.extend(shared_encoder(self._config["encoder_layers"]).encode_many(fresh))
+        vectors = np.stack(rows)
         probabilities = self._model.probabilities(parts, vectors)
-        crisis, emergency = (
-            probabilities[:, risk.CRISIS].max(),
-            probabilities[:, risk.EMERGENCY].max(),
+        return (
+            float(probabilities[:, risk.CRISIS].max()),
+            float(probabilities[:, risk.EMERGENCY].max()),
         )
+
+    def _decided(
+        self, crisis: float, emergency: float, verdict: str, category: str | None
+    ) -> tuple[str, str | None]:
+        """What the score says where the rules found nothing (or only a safe frame)."""
+        assert self._model is not None
         thresholds = self._model.thresholds
         if crisis >= thresholds.crisis_at:
-            return CRISIS, "score", float(crisis)
+            return CRISIS, "score"
         if emergency >= thresholds.emergency_at:
-            return EMERGENCY, "score", float(crisis)
+            return EMERGENCY, "score"
         if crisis >= thresholds.check_in_at:
-            return POSSIBLE, "score", float(crisis)
-        return verdict, category, float(crisis)
+            return POSSIBLE, "score"
+        return verdict, category
+
+    def _weighed(self, crisis: float, emergency: float, category: str) -> tuple[str, str]:
+        """A crisis word or phrase the score finds clearly safe: a check-in, not the alarm.
+
+        "I lost my brother to suicide", "two years ago I was suicidal, I'm well now",
+        "how many people die by suicide a year": the rule sees the words, the score (below
+        the level 95% of crisis examples reach) the past, a loss or a question. The person
+        still gets the crisis line, with a direct question. An overdose in progress the
+        score reads as an emergency gets the emergency reply.
+        """
+        assert self._model is not None
+        thresholds = self._model.thresholds
+        if crisis >= thresholds.check_in_at:
+            return CRISIS, category
+        if emergency >= thresholds.emergency_at:
+            return EMERGENCY, f"{category}+score"
+        return POSSIBLE, f"{category}+score"
 
     def _classified_as_crisis(self, message: Message) -> bool:
         name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)

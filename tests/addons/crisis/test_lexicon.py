@@ -40,6 +40,8 @@ CRISIS_MESSAGES = [
     "i've been stockpiling my meds",
     "how many pills would it take to die",
     "what's a lethal dose of ketamine",
+    "is overdosing on sleeping pills painful or do you just drift off",
+    "would it hurt to overdose on my meds",
     "I bought a gun",
     "I'm going to jump off the bridge tonight",
     "I wrote a suicide note",

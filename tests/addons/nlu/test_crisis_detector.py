@@ -106,6 +106,8 @@ SCORES = {
     "Also I have stopped wanting to be alive.": (0.95, 0.0),
     "everything feels heavy lately, when can I start?": (0.5, 0.0),
     "his lips look kind of blue": (0.1, 0.8),
+    "my son took a whole bottle of my pills and he's barely breathing": (0.05, 0.9),
+    "I want to kill myself, how much is a consult": (0.9, 0.0),
 }
 
 
@@ -158,6 +160,52 @@ def test_the_score_never_overrides_a_safe_frame(scored_detector) -> None:
 def test_an_emergency_score_gives_the_emergency_intent(scored_detector) -> None:
     message = scored_detector.process([classified("his lips look kind of blue")])[0]
     assert message.get("intent")["name"] == "medical_emergency"
+
+
+def test_a_crisis_word_the_score_finds_safe_gets_the_check_in(scored_detector) -> None:
+    text = "I lost my brother to suicide two years ago, do you have grief groups?"
+    assert assess_rules(text) == "crisis"
+    message = scored_detector.process([classified(text)])[0]
+    assert message.get("intent") == {"name": "faq", "confidence": 0.97}
+    assert message.get(CRISIS_CHECK_KEY) == {
+        "verdict": "possible",
+        "category": "topic+score",
+        "score": 0.01,
+    }
+    assert entity_values(message) == {"risk_level": "possible"}
+
+
+def test_a_crisis_phrase_the_score_agrees_with_is_crisis(scored_detector) -> None:
+    message = scored_detector.process([classified("I want to kill myself, how much is a consult")])[
+        0
+    ]
+    assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert message.get(CRISIS_CHECK_KEY) == {
+        "verdict": "crisis",
+        "category": "phrase",
+        "score": 0.9,
+    }
+
+
+def test_an_overdose_the_score_reads_as_an_emergency_gets_the_emergency_reply(
+    scored_detector,
+) -> None:
+    text = "my son took a whole bottle of my pills and he's barely breathing"
+    assert assess_rules(text) == "crisis"
+    message = scored_detector.process([classified(text)])[0]
+    assert message.get("intent") == {"name": "medical_emergency", "confidence": 1.0}
+    assert message.get(CRISIS_CHECK_KEY)["category"] == "phrase+score"
+
+
+def test_method_questions_are_crisis_whatever_the_score(scored_detector) -> None:
+    for text in ["what's a lethal dose of tylenol", "is overdosing on sleeping pills painful"]:
+        message = scored_detector.process([classified(text)])[0]
+        assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
+        assert message.get(CRISIS_CHECK_KEY) == {
+            "verdict": "crisis",
+            "category": "method",
+            "score": 0.01,
+        }
 
 
 def test_a_crisis_guess_of_the_classifier_below_the_bar_gets_the_check_in(scored_detector) -> None:
