@@ -30,8 +30,9 @@ from sklearn.model_selection import StratifiedGroupKFold
 from addons.crisis.lexicon import normalise
 
 SAFE, CRISIS, EMERGENCY = 0, 1, 2
-# Share of held-out crisis examples allowed to score below the check-in.
-CRISIS_MISS_RATE = 0.05
+# Share of held-out crisis examples allowed to score below the check-in (4%: at 5%, a
+# plan message of red-team set 5 got no crisis line once the fourth round of data came in).
+CRISIS_MISS_RATE = 0.04
 # Share of held-out safe examples allowed to get the full crisis reply.
 SAFE_ALARM_RATE = 0.01
 # Share of held-out emergencies allowed to score below the emergency threshold.
