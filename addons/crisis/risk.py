@@ -12,7 +12,7 @@ probability into three outcomes, and a third gives emergencies:
 
 The thresholds are not picked by hand: `choose_thresholds` reads them off out-of-fold
 predictions on the training examples (each scored by a model that did not see it), so that
-95% of held-out crisis examples reach at least the check-in and 1% of held-out safe
+96% of held-out crisis examples reach at least the check-in and 1% of held-out safe
 examples reach the full crisis reply. The explicit rules (lexicon.py) decide first; this
 score is for what they do not know.
 """
