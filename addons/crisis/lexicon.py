@@ -119,6 +119,9 @@ _STOCKPILED = (
 
 # First-person intent, plans, self-harm, passive ideation, hopelessness, slang.
 _CRISIS_PHRASES = _rx(
+    r" (?:im|i am|i m) (?:actively|currently|seriously) suicidal ",
+    # A euphemism flagged as one: "planning my final trip, if you know what I mean".
+    r" (?:final|last|one way|permanent) (?:trip|journey|exit|sleep|goodbye|ride|vacation) (?:\w+ ){0,3}(?:if )?you know what i mean ",
     # explicit ideation
     rf" (?:{_KILL}|kiling|killing|hurt|hurting|hang|hanging|shoot|shooting|drown|poison"
     rf"|overdose on) {_SELF} ",

@@ -40,6 +40,8 @@ CRISIS_MESSAGES = [
     "i've been stockpiling my meds",
     "how many pills would it take to die",
     "what's a lethal dose of ketamine",
+    "planning my final trip, if you know what I mean",
+    "will the doctor still treat me if I admit I am actively suicidal",
     "is overdosing on sleeping pills painful or do you just drift off",
     "would it hurt to overdose on my meds",
     "I bought a gun",
