@@ -433,6 +433,9 @@ _IDIOMS = _rx(
     r" (?:is |s |will |would |gonna |going to |is gonna |is going to |might )+kill me",
     r" (?:the )?death of me",
     r" (?:will|would|gonna|going to|is gonna|is going to|might) (?:literally )?kill me (?:if|when|for|because|lol)",
+    # Carrying on with prescribed medicines: "do I keep taking them all as usual?"
+    r" (?:keep|keeps|continue|continuing|still|stop|stopping|pause|pausing) (?:taking|to take) (?:them|these|those) all",
+    r" (?:take|taking) (?:them|these|those) all (?:as (?:usual|normal|prescribed)|like (?:usual|normal))",
 )
 
 # Distress that looks like an idiom but is not one: never defused.
@@ -574,12 +577,24 @@ _EMERGENCY_QUESTION = _rx(
     r" (?:can|could|does|do|will|might|may|would) (?:ketamine|it|the infusion|infusions|an infusion"
     r"|the treatment|treatment|this|the drug|esketamine) (?:\w+ ){0,2}(?:cause|give|lead to|trigger|raise)",
     r" (?:risk|chance|likelihood|history) of",
-    # Medical history, not an event now: "my dad had a heart attack last year".
-    r" (?:had|has had|have had|ive had|hes had|shes had) (?:a |an )?(?:heart attack|stroke|seizures?)"
-    r" (?:\w+ ){0,3}(?:last (?:year|month|week|spring|summer|fall|autumn|winter)|years? ago|months? ago"
-    r"|in the past|as a (?:kid|child|teen|baby)|when (?:i|he|she) was|before) ",
     r" (?:can|could|is it|am i|will|would) (?:\w+ ){0,6}if (?:i|he|she|they|ive|hes|shes|i have|he has|she has)"
     r" (?:\w+ ){0,2}(?:had|have had|has had) ",
+)
+
+# Medical history and "does it happen?" questions: only these words are set aside, so
+# "I had a stroke years ago" is not an emergency but "... and now my chest hurts" is.
+_EMERGENCY_PAST = _rx(
+    # "my dad had a heart attack last year", "I had a bad reaction to it 2 yrs ago"
+    r" (?:had|has had|have had|ive had|hes had|shes had) (?:a |an )?(?:\w+ ){0,2}(?:heart attack|stroke"
+    r"|seizures?|allergic reaction|reaction|anaphyla\w*|overdose)"
+    r" (?:\w+ ){0,6}(?:last (?:year|month|week|spring|summer|fall|autumn|winter)|(?:years?|yrs?|months?|mos?) (?:ago|back)"
+    r"|in the past|as a (?:kid|child|teen|baby)|when (?:i|he|she) was|before) ",
+    # "do people pass out during it?"
+    r" (?:do|does|will|would|can|could|might) (?:people|patients|anyone|someone|most people|you|i)"
+    r" (?:ever |usually |often |sometimes |normally )?(?:pass out|faint|black out|have (?:a )?seizures?)",
+    # "I have a real phobia of passing out"
+    r" (?:phobia|fear|afraid|scared|terrified|worried|nervous|anxious) (?:of|about) (?:\w+ ){0,2}"
+    r"(?:passing out|fainting|blacking out|seizures?|having (?:a )?seizures?|choking)",
 )
 
 
@@ -611,7 +626,7 @@ def assess(text: str) -> Assessment:
     if topical and (disclosed or not _INFORMATIONAL.search(defused)):
         return Assessment(CRISIS, "disclosure" if disclosed else "topic")
 
-    medical = _strip(_EMERGENCY_IDIOMS, idioms_removed)
+    medical = _strip(_EMERGENCY_PAST, _strip(_EMERGENCY_IDIOMS, idioms_removed))
     if _EMERGENCY.search(medical) and not _EMERGENCY_QUESTION.search(medical):
         return Assessment(EMERGENCY, "medical")
 
