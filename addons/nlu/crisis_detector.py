@@ -55,9 +55,10 @@ from addons.crisis import risk
 from addons.crisis.encoder import shared_encoder
 from addons.crisis.language import SPANISH, language
 from addons.crisis.lexicon import CRISIS, EMERGENCY, MENTION, NONE, assess
+from addons.nlu import training_cache
 from addons.nlu.intents import force_intent
 from addons.nlu.message_length import full_text
-from addons.nlu.sentence_features import stored_vector
+from addons.nlu.sentence_features import encode_for_training, stored_vector
 
 logger = logging.getLogger(__name__)
 
@@ -166,12 +167,20 @@ class CrisisDetector(GraphComponent):
             texts, labels, known, groups = self._with_sentences(*self._examples(training_data))
             # The texts the featurizer did not see, encoded in one batch.
             fresh = iter(
-                shared_encoder(self._config["encoder_layers"]).encode_many(
-                    [t for t, v in zip(texts, known, strict=True) if v is None]
+                encode_for_training(
+                    self._config["encoder_layers"],
+                    [t for t, v in zip(texts, known, strict=True) if v is None],
                 )
             )
             vectors = np.stack([v if v is not None else next(fresh) for v in known])
-            model, _ = risk.train(texts, vectors, np.array(labels), np.array(groups))
+            key = training_cache.digest(
+                training_cache.code_digest(risk, sentence_encoder), texts, labels, groups, vectors
+            )
+            model = training_cache.remember(
+                "crisis-score",
+                key,
+                lambda: risk.train(texts, vectors, np.array(labels), np.array(groups))[0],
+            )
             logger.info("Crisis score thresholds: %s", model.thresholds)
             with self._storage.write_to(self._resource) as directory:
                 with (directory / "risk.pkl").open("wb") as f:

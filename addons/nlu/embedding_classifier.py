@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import sys
 from typing import Any
 
 import numpy as np
@@ -34,8 +35,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
+from addons.crisis import risk
 from addons.crisis.encoder import shared_encoder
 from addons.crisis.risk import Features
+from addons.nlu import training_cache
 from addons.nlu.sentence_features import stored_vector
 
 RESPONSE_SELECTOR_KEY = "response_selector"
@@ -125,7 +128,13 @@ class _EmbeddingComponent(GraphComponent):
         layers = int(self._config["encoder_layers"])
         texts = [m.get(TEXT) for m in examples]
         vectors = np.stack([_vector(m, layers) for m in examples])
-        return _LinearModel(float(self._config["C"])).fit(texts, vectors, labels)
+        c = float(self._config["C"])
+        key = training_cache.digest(
+            training_cache.code_digest(sys.modules[__name__], risk), c, texts, labels, vectors
+        )
+        return training_cache.remember(
+            type(self).__name__, key, lambda: _LinearModel(c).fit(texts, vectors, labels)
+        )
 
     def _rank(self, message: Message) -> list[tuple[str, float]]:
         assert self._model is not None
