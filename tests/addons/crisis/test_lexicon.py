@@ -134,6 +134,11 @@ NONE_MESSAGES = [
     "I'm thinking about my lithium dose, does it interact with ketamine?",
     "should I bring everything in my medicine cabinet to the consultation?",
     "I need to bring my bill myself?",
+    "I had a mini stroke two yrs ago, am I still a candidate?",
+    "my dad had a stroke a few years back, is ketamine safe for him",
+    "I had a bad allergic reaction to anesthesia years ago, does that rule me out?",
+    "i have a real phobia of passing out. do people pass out during ketamine",
+    "I'm scared of fainting when they put the IV in",
     "<img src=x onerror=alert(1)>",
     "\x00\x01\x02",
     "🙂🙂🙂",
@@ -158,6 +163,23 @@ def test_medical_emergencies(text: str) -> None:
 @pytest.mark.parametrize("text", NONE_MESSAGES)
 def test_ordinary_messages_are_left_alone(text: str) -> None:
     assert assess(text).verdict == NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I had a stroke years ago and now my face is drooping again",
+        "will I pass out? I feel dizzy and my chest hurts",
+        "I'm scared, she passed out after her infusion and won't wake up",
+    ],
+)
+def test_history_and_fear_words_leave_the_rest_of_the_message_an_emergency(text: str) -> None:
+    assert assess(text).verdict == EMERGENCY
+
+
+def test_carrying_on_with_medicines_is_not_an_overdose_but_taking_them_all_is() -> None:
+    assert assess("I'm on 5 meds, do I keep taking them all as usual?").verdict == MENTION
+    assert assess("I'm going to take them all tonight").verdict == CRISIS
 
 
 def test_crisis_wins_over_emergency() -> None:
