@@ -129,6 +129,8 @@ _CRISIS_PHRASES = _rx(
     rf"|think|thought|decided|need|should|could|will|might) (?:to )?(?:just )?"
     rf"(?:{_KILL}|kiling|killing) my ?self ",
     r" kms | kys | unalive | unaliving | ctb | catch(?:ing)? the bus | toaster bath ",
+    r" self ?delet(?:e|ing|ion) | (?:check|checking|checked|clock|clocking|log|logging) (?:out|off)"
+    r" (?:for good|permanently|forever) ",
     r" (?:only|last|one) reason (?:i was|im|i am|i m|ive been|i ve been|i stayed|i kept|i keep|i am still|im still)"
     r" (?:still )?(?:here|alive|around|going|living|going on) ",
     # The veterans' suicide figure, said about oneself.
@@ -326,6 +328,12 @@ _CRISIS_PHRASES = _rx(
 # frame ("just curious", "for a story", "asking about ketamine") makes the answer safe to
 # give. Checked before negations and questions about treatment can defuse anything.
 _METHOD_QUESTIONS = _rx(
+    # A question about a lethal effect, then the wish: "... stop your breathing? asking
+    # because I want it to", "... because that's what I'm hoping for".
+    r" (?:stop (?:your|my|me|someones) breath\w*|kill (?:you|me|someone)|be (?:fatal|lethal|deadly)"
+    r"|(?:not|never) wake up|die) (?:\w+ ){0,14}(?:because|cause|cuz|coz|bc) (?:\w+ ){0,2}(?:i (?:want|wanted) (?:it|that)"
+    r"|i (?:want|wanted) to(?! (?:know|understand|ask|learn|check|be sure|make sure|find out|be safe|stay safe))|thats (?:kind of |sort of |exactly |actually )?what (?:im|i m|i am) (?:hoping|going|looking)"
+    r"|(?:im|i m|i am) hoping (?:it|so|for|that)) ",
     r" (?:painless|painfree|easiest|easy|quickest|quick|fastest|best|surest|sure|least painful|most peaceful"
     r"|peaceful|gentlest|quietest|simplest|cleanest|most effective|foolproof|reliable) (?:\w+ )?"
     r"(?:way|ways|method|methods|means|option|options) (?:\w+ )?(?:to|of) (?:die|dying|go|end it|end (?:my|your"
@@ -376,6 +384,7 @@ _SPANISH_CRISIS = _rx(
     r" (?:tomar|tomarme|tomarmelas|tomarmelos) (?:\w+ ){0,2}todas? | pastillas guardadas | tengo guardadas ",
     r" (?:no aguanto|ya no aguanto|no puedo) mas (?:esta [vb]ida|[vb]ivir|con esto|$)",
     r" despedirme de (?:todos|mi familia) | carta de despedida ",
+    r" (?:acabar|terminar) con mi [vb]ida ",
 )
 
 # Words that are a crisis on their own unless the frame is safe (negated, a question
@@ -396,7 +405,7 @@ _FILLER = (
     r"|always|so|really|very|pretty|kind of|kinda|often|sometimes|lately|constantly|currently"
     r"|a lot of|some|these|those|bad|constant|frequent|passive|recurring|daily|with|for|of|my"
     r"|been having|thinking|thoughts|was being|being|deeply|extremely|severely|now|a history of"
-    r"|history of|a|past|recent)"
+    r"|history of|a|past|recent|at|high|higher|very high|elevated|risk)"
 )
 _DISCLOSURE = _rx(
     rf" (?:i|im|i m|ive|i ve|id|i d|we|my|me|help me) (?:{_FILLER} ){{0,4}}"
@@ -412,6 +421,8 @@ _DISCLOSURE = _rx(
     rf" (?:the|my|those|these) (?:{_SUICIDE}|self ?harm\w*|dark) (?:thoughts?|urges?|feelings?|ideation)"
     r" (?:are|is|have been|keep|kept|came|come|have come|re) (?:\w+ )?(?:back|coming back|getting worse|worse"
     r"|stronger|louder|intense|constant|every day) ",
+    r" (?:i have|ive got|i ve got|im having|i m having|having) (?:them|those|these|it) (?:\w+ )?(?:right now|rn"
+    r"|now|tonight|today|again|every day|all the time) | (?:im|i m|i am) about to (?:give in|act on|do it|relapse) ",
     r" (?:i have|ive got|i ve got|i made|i now have|i have made|i ve made|ive made|got) a plan"
     r" (?:now|to|for (?:it|tonight|how|when))? ",
 )

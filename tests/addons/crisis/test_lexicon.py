@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from addons.crisis.lexicon import CRISIS, EMERGENCY, MENTION, NONE, assess, normalise
+from addons.crisis.lexicon import (
+    CRISIS,
+    EMERGENCY,
+    MENTION,
+    NONE,
+    Assessment,
+    assess,
+    normalise,
+)
 
 # Crisis safety: make publish runs these before any new version goes live.
 pytestmark = pytest.mark.unit
@@ -175,6 +183,35 @@ def test_ordinary_messages_are_left_alone(text: str) -> None:
 )
 def test_history_and_fear_words_leave_the_rest_of_the_message_an_emergency(text: str) -> None:
     assert assess(text).verdict == EMERGENCY
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("does ketamine with alcohol stop your breathing? asking because I want it to", "method"),
+        ("can you die from a ketamine overdose? because that's what I'm hoping for", "method"),
+        ("my therapist says I'm high risk for suicide, can you get me in this week?", "disclosure"),
+        ("does it help self harm urges? cause i have them right now", "disclosure"),
+        ("feel like self deleting tbh", "phrase"),
+        ("can't do another week. im checking out for good", "phrase"),
+        ("es mi ultima esperanza antes de acabar con mi vida", "spanish"),
+    ],
+)
+def test_a_wish_a_risk_or_slang_after_the_question_is_a_crisis(text: str, category: str) -> None:
+    assert assess(text) == Assessment(CRISIS, category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you die from ketamine? asking because i want to know if it's safe",
+        "is there a risk of suicide after stopping ketamine?",
+        "I need to check out by noon, can I get an early slot?",
+        "how do I log off the patient portal",
+    ],
+)
+def test_asking_to_know_and_everyday_check_outs_are_not_a_crisis(text: str) -> None:
+    assert assess(text).verdict in (NONE, MENTION)
 
 
 def test_carrying_on_with_medicines_is_not_an_overdose_but_taking_them_all_is() -> None:
