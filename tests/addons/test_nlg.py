@@ -155,6 +155,21 @@ async def test_emergency_reply_uses_the_region_number() -> None:
 
 
 @pytest.mark.unit
+async def test_the_emergency_reply_also_names_the_crisis_line() -> None:
+    # An overdose taken or a self-inflicted wound is an emergency and a crisis at once.
+    domain = Domain.load(Path(__file__).parents[2] / "domain.yml")
+    nlg = ClinicNaturalLanguageGenerator(domain=domain)
+    tracker = DialogueStateTracker.from_events(
+        "user", [SessionStarted(), ActionExecuted("action_listen")], slots=domain.slots
+    )
+    message = await nlg.generate("utter_emergency", tracker, "rest")
+    text = message["text"]
+    assert text.startswith("This could be a medical emergency. Call 911 now,")
+    assert text.endswith("\n" + REMINDER) and "988" in REMINDER
+    assert text.count(REMINDER) == 1
+
+
+@pytest.mark.unit
 async def test_unknown_response_gives_nothing() -> None:
     assert await generate("utter_nothing", tracker_with(("greet", None))) is None
 
