@@ -131,6 +131,8 @@ _CRISIS_PHRASES = _rx(
     r" kms | kys | unalive | unaliving | ctb | catch(?:ing)? the bus | toaster bath ",
     r" self ?delet(?:e|ing|ion) | (?:check|checking|checked|clock|clocking|log|logging) (?:out|off)"
     r" (?:for good|permanently|forever) ",
+    r" (?:thinking about|think about|thought about|want to|wanna|going to|gonna|ready to|plan to|planning to"
+    r"|planning on) (?:check|checking) out early ",
     r" (?:only|last|one) reason (?:i was|im|i am|i m|ive been|i ve been|i stayed|i kept|i keep|i am still|im still)"
     r" (?:still )?(?:here|alive|around|going|living|going on) ",
     # The veterans' suicide figure, said about oneself.

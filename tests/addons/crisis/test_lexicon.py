@@ -194,6 +194,7 @@ def test_history_and_fear_words_leave_the_rest_of_the_message_an_emergency(text:
         ("does it help self harm urges? cause i have them right now", "disclosure"),
         ("feel like self deleting tbh", "phrase"),
         ("can't do another week. im checking out for good", "phrase"),
+        ("been thinking about checking out early", "phrase"),
         ("es mi ultima esperanza antes de acabar con mi vida", "spanish"),
     ],
 )
@@ -207,6 +208,7 @@ def test_a_wish_a_risk_or_slang_after_the_question_is_a_crisis(text: str, catego
         "can you die from ketamine? asking because i want to know if it's safe",
         "is there a risk of suicide after stopping ketamine?",
         "I need to check out by noon, can I get an early slot?",
+        "can I check out early from the recovery room if I feel fine?",
         "how do I log off the patient portal",
     ],
 )
