@@ -311,6 +311,12 @@ _CRISIS_PHRASES = _rx(
     r" cancel (?:all )?my (?:future |remaining |upcoming |other )?(?:sessions|appointments|infusions|visits)"
     r" (?:\w+ ){0,3}(?:wont be here|wont need|wont be needing|wont be around|no longer need) ",
     r" (?:tell|let) (?:\w+ ){0,3}(?:(?:she|he|they|you) did (?:her|his|their|your) best|(?:was|were) kind to me) ",
+    # "I might not be around next week", unless a trip or work explains it.
+    r" (?:i|im|i m) (?:might|may|probably|honestly|just) (?:not|no longer) be (?:around|here|alive)"
+    r" (?:next|much longer|for (?:much|long)|anymore|by then|to see)"
+    r"(?!.* (?:trip|vacation|holiday|travel\w*|out of town|business|conference|work|moving) )",
+    r" (?:told me|said|says|admitted|mentioned|texted me) (?:that )?(?:she|he|they) (?:has|have|had|made|got) a plan"
+    r" (?:$|(?=i |and |but |to (?:end|kill|die|do it|hurt)))",
     r" (?:dont|do not) (?:really |even )?care (?:what happens to me|if i (?:die|live|wake up|make it)|whether i (?:live|die)) ",
     rf" hoping (?:my heart|it all|everything|i) (?:\w+ ){{0,2}}(?:stops|stop|ends|end|dont wake|never wake) "
     rf"| (?:{_METHOD_MEANS}|alcohol|drinks?) (?:\w+ ){{0,4}}on purpose ",
@@ -350,7 +356,8 @@ _METHOD_QUESTIONS = _rx(
     r"|an overdose|enough to (?:die|kill|not wake|never wake)) ",
     r" (?:lethal|fatal|deadly|toxic|killing|overdose) (?:dose|doses|amount|amounts|level|levels|quantity|limit) ",
     r" enough (?:\w+ ){0,5}(?:to|that|so) (?:\w+ ){0,2}(?:not wake|never wake|dont wake|do not wake|wont wake"
-    r"|will not wake|die|kill|end it|sleep forever|not come back|never come back|stop (?:my|the) (?:heart|breathing)) ",
+    r"|will not wake|die|kill|end it|sleep forever|not come back|never come back"
+    r"|stop (?:my|the|your|a|someones|a persons) (?:heart|breathing)) ",
     r" (?:big|large|high|strong) enough (?:\w+ ){0,4}(?:not|never|dont|do not|wont) wake ",
     r" (?:will|would|could|does|can|is) (?:that|this|it|these|those|they|\d+) (?:\w+ ){0,3}(?:do it|be enough to"
     r" (?:die|kill|end it)|stop my (?:heart|breathing)) ",
@@ -397,6 +404,7 @@ _CRISIS_TOPIC_WORDS = _rx(
     r" overdos\w* | od ",
     r" (?:want|wanna) to die | kill (?:my ?self|me) | end my life ",
     r" (?:dark|bad) thoughts ",
+    r" sui (?:ideation|thoughts|thots|urges|attempt) ",
     r" death wish ",
 )
 

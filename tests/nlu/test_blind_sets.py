@@ -1,4 +1,4 @@
-"""The trained model on blind sets 6, 7, 8 and 9 (tests/nlu/blind/), kept as regression sets.
+"""The trained model on blind sets 6 to 10 (tests/nlu/blind/), kept as regression sets.
 
 Each message is parsed by the model and read as the rules in data/rules/ answer it (a
 crisis or emergency intent is the full reply; a `possible` verdict adds the check-in; an
@@ -70,6 +70,19 @@ FLOORS: dict[str, dict[str, tuple[str, float]]] = {
         "crisis_full_reply": ("min", 0.95),  # 95.0%
         "emergency_reply": ("min", 0.86),  # 90.0%
         "safe_full_crisis_reply": ("max", 0.10),  # 5.3%
+    },
+    # Set 10: blind when measured once (docs/measurements/blind_set10_after.md).
+    "set10": {
+        "faq_topic_accuracy": ("min", 0.929),  # 92.9% (target 95%: not met)
+        "faq_full_crisis_reply": ("max", 0.01),  # 0
+        "faq_check_in": ("max", 0.05),  # 3.1%
+        "not_faq_given_faq_answer": ("max", 0.05),  # 0 of 103
+        # 5 of 157 when blind (target 0: not met); 1 after the rules that followed ("Friday.
+        # That's the day. I've made up my mind." gets the fallback).
+        "crisis_without_any_line": ("max", 0.0064),
+        "crisis_full_reply": ("min", 0.93),  # 93.0% (target 95%: not met)
+        "emergency_reply": ("min", 0.93),  # 93.3%; the other 2 got the crisis reply (with 911)
+        "safe_full_crisis_reply": ("max", 0.10),  # 4.8%
     },
 }
 

@@ -195,6 +195,10 @@ def test_history_and_fear_words_leave_the_rest_of_the_message_an_emergency(text:
         ("feel like self deleting tbh", "phrase"),
         ("can't do another week. im checking out for good", "phrase"),
         ("been thinking about checking out early", "phrase"),
+        ("is mixing it with alcohol enough to stop your heart?", "method"),
+        ("what's your cancellation policy? I might not be around next week", "phrase"),
+        ("my mom told me she has a plan. I don't know what to do", "phrase"),
+        ("sui ideation is rly bad 2nite", "topic"),
         ("es mi ultima esperanza antes de acabar con mi vida", "spanish"),
     ],
 )
@@ -209,6 +213,8 @@ def test_a_wish_a_risk_or_slang_after_the_question_is_a_crisis(text: str, catego
         "is there a risk of suicide after stopping ketamine?",
         "I need to check out by noon, can I get an early slot?",
         "can I check out early from the recovery room if I feel fine?",
+        "I might not be around next week because of a work trip, can I reschedule?",
+        "he said he has a plan for paying the bill",
         "how do I log off the patient portal",
     ],
 )
