@@ -58,7 +58,8 @@ class _LinearModel:
         return self
 
     def rank(self, text: str, vector: np.ndarray) -> list[tuple[str, float]]:
-        proba = self.classifier.predict_proba(self.features.transform([text], vector[None, :]))[0]
+        rows = self.features.transform([text], vector[None, :])
+        proba = risk.predict_proba(self.classifier, rows)[0]
         order = np.argsort(-proba)
         return [(str(self.classifier.classes_[i]), float(proba[i])) for i in order]
 

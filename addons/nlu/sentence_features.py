@@ -1,7 +1,7 @@
 """NLU component: one sentence embedding per message, as dense features for the classifiers.
 
 The embedding is all-MiniLM-L6-v2's mean-pooled sentence vector (addons/crisis/encoder.py,
-NumPy only, weights from a hash-pinned package), given to DIET and the ResponseSelector
+ONNX Runtime in-process, weights from a hash-pinned package), given to DIET and the ResponseSelector
 beside the sparse n-gram features. Only sentence-level features: the classifiers need the
 meaning of the whole question, and token-level vectors would not line up with the
 whitespace tokens the sparse featurizers count. The crisis detector reuses the same

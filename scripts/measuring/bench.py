@@ -38,6 +38,8 @@ assistant_id: bench_default
 pipeline:
 policies:
 """
+# 40 different messages, more than the encoder keeps (addons/crisis/encoder.py _RECENT),
+# so every request is encoded afresh, as real traffic is.
 QUESTIONS = [
     "how long does an infusion take?",
     "what are the side effects",
@@ -49,6 +51,36 @@ QUESTIONS = [
     "can I drive home afterwards",
     "what conditions do you treat",
     "how do I book a consultation",
+    "what is ketamine infusion therapy",
+    "how does ketamine work in the brain",
+    "is it different from my antidepressant",
+    "am I a candidate for this treatment",
+    "who shouldn't get ketamine",
+    "what happens during a session",
+    "how should I prepare for my first infusion",
+    "how soon will I feel better",
+    "how long do the effects last after a series",
+    "can you get addicted to ketamine",
+    "do I need therapy as well",
+    "can I keep taking my meds",
+    "is the nasal spray the same thing",
+    "does it actually work for depression",
+    "who gives the infusions at your clinic",
+    "are you open on saturday",
+    "where is the clinic",
+    "is there parking",
+    "can I talk to a person",
+    "did you get my referral",
+    "thanks, that helps",
+    "what can you help me with",
+    "my wife wants to know how much it costs",
+    "do I need someone to drive me home",
+    "will I feel sick afterwards",
+    "how many infusions are in a series",
+    "is it safe if I have high blood pressure",
+    "can I eat before the appointment",
+    "bye",
+    "what's the success rate",
 ]
 FRESH_CONVERSATIONS = 200
 LONG_TURNS = 150

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from addons.crisis.encoder import SentenceEncoder, WordPieceTokenizer, model_dir
+from addons.crisis.encoder import SentenceEncoder, WordPieceTokenizer, model_dir, shared_encoder
 
 pytestmark = pytest.mark.unit
 
@@ -56,3 +56,49 @@ def test_wrong_weights_are_refused(tmp_path) -> None:
     (tmp_path / "model.safetensors").write_bytes(b"not the model")
     with pytest.raises(RuntimeError, match="not the expected"):
         SentenceEncoder(layers=3, directory=tmp_path)
+
+
+def _reference(encoder: SentenceEncoder, text: str) -> np.ndarray:
+    """The same forward pass in plain NumPy, straight from the weights file."""
+    from addons.crisis.encoder import _read_safetensors
+
+    w = _read_safetensors(model_dir() / "model.safetensors")
+
+    def norm(x: np.ndarray, prefix: str) -> np.ndarray:
+        mean = x.mean(-1, keepdims=True)
+        var = ((x - mean) ** 2).mean(-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + 1e-12) * w[prefix + ".weight"] + w[prefix + ".bias"]
+
+    def dense(x: np.ndarray, prefix: str) -> np.ndarray:
+        return x @ w[prefix + ".weight"].T + w[prefix + ".bias"]
+
+    ids = encoder.tokenizer.encode(text)
+    x = (
+        w["embeddings.word_embeddings.weight"][ids].astype(np.float16).astype(np.float32)
+        + w["embeddings.position_embeddings.weight"][: len(ids)]
+        + w["embeddings.token_type_embeddings.weight"][0]
+    )
+    x = norm(x, "embeddings.LayerNorm")
+    for i in range(encoder.layers):
+        p = f"encoder.layer.{i}."
+        q, k, v = (
+            dense(x, f"{p}attention.self.{n}").reshape(len(ids), 12, 32).transpose(1, 0, 2)
+            for n in ("query", "key", "value")
+        )
+        scores = q @ k.transpose(0, 2, 1) / np.sqrt(32)
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        scores /= scores.sum(-1, keepdims=True)
+        context = (scores @ v).transpose(1, 0, 2).reshape(len(ids), 384)
+        x = norm(dense(context, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+        h = dense(x, p + "intermediate.dense")
+        h = 0.5 * h * (1 + np.tanh(np.sqrt(2 / np.pi) * (h + 0.044715 * h**3)))
+        x = norm(dense(h, p + "output.dense") + x, p + "output.LayerNorm")
+    pooled = x.mean(0)
+    return pooled / np.linalg.norm(pooled)
+
+
+@pytest.mark.parametrize("layers", [3, 6])
+def test_onnx_graph_matches_a_numpy_reference(layers: int) -> None:
+    encoder = shared_encoder(layers)
+    for text in ["how long does an infusion take?", "I can't do this anymore. " * 8, "ok"]:
+        np.testing.assert_allclose(encoder.encode(text), _reference(encoder, text), atol=2e-5)
