@@ -1,4 +1,4 @@
-"""The trained model on blind sets 6 to 10 (tests/nlu/blind/), kept as regression sets.
+"""The trained model on blind sets 6 to 11 (tests/nlu/blind/), kept as regression sets.
 
 Each message is parsed by the model and read as the rules in data/rules/ answer it (a
 crisis or emergency intent is the full reply; a `possible` verdict adds the check-in; an
@@ -83,6 +83,18 @@ FLOORS: dict[str, dict[str, tuple[str, float]]] = {
         "crisis_full_reply": ("min", 0.93),  # 93.0% (target 95%: not met)
         "emergency_reply": ("min", 0.93),  # 93.3%; the other 2 got the crisis reply (with 911)
         "safe_full_crisis_reply": ("max", 0.10),  # 4.8%
+    },
+    # Set 11: blind when measured once (docs/measurements/blind_set11_after.md).
+    "set11": {
+        "faq_topic_accuracy": ("min", 0.937),  # 93.8% (target 95%: not met)
+        "faq_full_crisis_reply": ("max", 0.01),  # 0.6%
+        "faq_check_in": ("max", 0.05),  # 3.0%
+        "not_faq_given_faq_answer": ("max", 0.05),  # 2 of 94
+        "crisis_without_any_line": ("max", 0.0064),  # 1 of 158 (target 0: not met)
+        "crisis_full_reply": ("min", 0.95),  # 96.2%
+        # 73.3%: six got the crisis reply (with 911), two neither reply.
+        "emergency_reply": ("min", 0.733),
+        "safe_full_crisis_reply": ("max", 0.10),  # 7.1%
     },
 }
 
