@@ -138,6 +138,12 @@ _CRISIS_PHRASES = _rx(
     # The veterans' suicide figure, said about oneself.
     r" 22 (?:a|per|each) day (?:\w+ ){0,12}(?:understand|get it|get why|me next|join them|one of them) ",
     r" in (?:a )?crisis | (?:im|i am|i m) in danger ",
+    # A day named and nothing else: "Friday. That's the day." (the score weighs it).
+    r" (?:thats|that is|its|it is|\w+day is|tomorrow is|tonight is|today is) the (?:day|night)"
+    r" (?!of |for |to |we |my |i start|i get|i go|she |he |they |you )",
+    rf" (?:want|wanting|wanted|urges?|urge) to (?:burn|cut|hurt|harm|scratch|punish) (?:{_SELF}|yourself|urself) ",
+    r" (?:think|thinking|thought) about (?:dying|death|being dead|not being alive|not existing|not being here)"
+    r" (?:\w+ ){0,2}(?:constantly|all the time|every day|everyday|nonstop|non stop|24 7|every night|all day)",
     r" (?:end|ending|ended|take|taking|took) (?:my|my own) (?:life|lyfe) ",
     r" (?:end|ending|finish|finishing) (?:it|it all|everything|things) (?:all |now |tonight |today |soon )?",
     r" (?:want|wanna|wish|wished|hope|ready|going|gonna|deserve) (?:to |i could |i would |i )?"
@@ -433,6 +439,9 @@ _DISCLOSURE = _rx(
     r"|stronger|louder|intense|constant|every day) ",
     r" (?:i have|ive got|i ve got|im having|i m having|having) (?:them|those|these|it) (?:\w+ )?(?:right now|rn"
     r"|now|tonight|today|again|every day|all the time) | (?:im|i m|i am) about to (?:give in|act on|do it|relapse) ",
+    # A story or a statistic taken personally: "... I think I'll do the same".
+    r" (?:i|ill|i will|im going to|i want to|i wanna|i should|i might) (?:\w+ ){0,2}(?:do the same|do it too"
+    r"|be next|join (?:him|her|them)|follow (?:him|her|them)|be one of them) ",
     r" (?:i have|ive got|i ve got|i made|i now have|i have made|i ve made|ive made|got) a plan"
     r" (?:now|to|for (?:it|tonight|how|when))? ",
 )
@@ -533,6 +542,13 @@ _INFORMATIONAL = _rx(
     rf" (?:risk|rates?|prevention|awareness|research|studies|statistics|paper|article|essay) (?:of |on |for |about )?(?:{_SUICIDE}|overdose)",
     rf" (?:{_SUICIDE}) (?:rates?|statistics|prevention|awareness|research|studies|data|epidemiology) ",
     r" (?:anti ?suicidal|antisuicidal) ",
+    rf" (?:{_SUICIDE}) (?:risk|net|nets|barrier|barriers|hotline|line|crisis line|awareness month) ",
+    rf" (?:warning signs?|risk factors|signs) (?:\w+ ){{0,5}}(?:{_SUICIDE})",
+    rf" (?:more|less) likely to (?:die by|attempt|commit) (?:{_SUICIDE})?",
+    rf" (?:guidelines|journalists?|reporting|reporters?) (?:\w+ ){{0,5}}(?:{_SUICIDE})",
+    rf" (?:song|movie|film|book|novel|documentary|show|series|episode|album|lyrics|play|poem|podcast"
+    rf"|news|article|headline|character|game) (?:\w+ ){{0,8}}(?:{_SUICIDE})",
+    r" what (?:is|s) 988 | 988 (?:is|number|line|for) ",
     rf" (?:warning|warnings|black box|label|labels) (?:\w+ ){{0,2}}(?:about|on|for|of) (?:{_SUICIDE})",
 )
 
@@ -586,6 +602,41 @@ _EMERGENCY = _rx(
     r"(?:my|his|her|their) (?:head|mouth|ears)| head (?:is )?bleeding",
 )
 
+# An attempt under way or an overdose already taken: the emergency reply (911, with the
+# crisis line under it), whatever else the message says.
+_TAKEN = r"(?:took|taken|swallowed|downed|drank|popped|injected)"
+_AMOUNT = (
+    r"(?:whole|entire|bottle|bottles|handful|too many|(?!\d+ mg)\d{2,}|the rest of"
+    r"|all (?:of )?(?:my|his|her|the|those) (?:\w+ )?(?:pills|tablets|ketamine|sleeping|pain))"
+)
+_ACT_UNDER_WAY = _rx(
+    r" (?:im|i am|i m) (?:doing it|going through with it) (?:right )?now ",
+    r" (?:standing|sitting|stood|sat) on (?:the )?(?:edge|ledge|railing|rail|roof|bridge)"
+    r" (?:\w+ ){0,4}(?:right now|now|tonight)",
+    r" (?:on|at) the (?:edge|ledge|railing) of (?:the|a|my) (?:bridge|roof|building|cliff)",
+    r" (?:im|i am|sitting|sat) in (?:my|the) car (?:\w+ ){0,6}engine (?:is )?running",
+    r" (?:rope|noose|belt|cord) (?:is )?(?:around|on) my neck",
+    r" (?:just|already) " + _TAKEN + r" (?:them all|all of them|everything|the whole)",
+    r" (?:just|already) (?:swallowed|downed) (?:the|my|all) ",
+    r" " + _TAKEN + r" (?:them|it) all ",
+    r" "
+    + _TAKEN
+    + r" (?:\w+ ){0,3}"
+    + _AMOUNT
+    + r" (?:\w+ ){0,4}(?:pills|meds|medication|medicine|tablets"
+    r"|ketamine|doses|tylenol|paracetamol|insulin|" + _STOCKPILED + r")",
+    r" (?:drank|downed|swallowed|took) (?:\w+ ){0,6}(?:with|and) (?:all|a bottle of|a handful of)"
+    r" (?:of )?(?:my |the |his |her )?(?:\w+ )?(?:pills|tablets|meds)",
+    r" (?:theres|there is) (?:a lot of|so much) blood| blood everywhere",
+)
+# With crisis language already found, these mean it is happening now.
+_ACT_WITH_CRISIS = _rx(
+    r" locked (?:my ?self|him ?self|her ?self|them ?selves|themself|in) ",
+    r" " + _TAKEN + r" (?:\w+ ){0,3}" + _AMOUNT + r" ",
+    r" (?:a lot of|so much|lots of) blood",
+)
+
+
 # Figures of speech that look like emergencies.
 _EMERGENCY_IDIOMS = _rx(
     r" (?:gave|give|giving|gives|almost gave|nearly gave) (?:me|him|her|us|them) (?:a )?(?:heart attack|stroke)",
@@ -615,8 +666,15 @@ _EMERGENCY_PAST = _rx(
     r" (?:ever |usually |often |sometimes |normally )?(?:pass out|faint|black out|have (?:a )?seizures?)",
     # "I have a real phobia of passing out"
     r" (?:phobia|fear|afraid|scared|terrified|worried|nervous|anxious) (?:of|about) (?:\w+ ){0,2}"
-    r"(?:passing out|fainting|blacking out|seizures?|having (?:a )?seizures?|choking)",
+    r"(?:passing out|fainting|blacking out|seizures?|having (?:a )?seizures?|choking|being unconscious"
+    r"|going under|losing consciousness|being knocked out)",
 )
+
+
+def medical_history(text: str) -> bool:
+    """A past condition or a "does it happen?" question: the score alone is not an emergency."""
+    norm = normalise(text)
+    return bool(_EMERGENCY_PAST.search(norm) or _EMERGENCY_QUESTION.search(norm))
 
 
 def _strip(pattern: Pattern[str], text: str) -> str:
@@ -632,6 +690,8 @@ def assess(text: str) -> Assessment:
     if _DISTRESS_IDIOMS.search(norm):
         return Assessment(CRISIS, "phrase")
     idioms_removed = _strip(_IDIOMS, norm)
+    if _ACT_UNDER_WAY.search(idioms_removed):
+        return Assessment(EMERGENCY, "act")
     if _METHOD_QUESTIONS.search(idioms_removed):
         return Assessment(CRISIS, "method")
     if _SPANISH_CRISIS.search(idioms_removed):
@@ -640,6 +700,8 @@ def assess(text: str) -> Assessment:
     if defused != idioms_removed and _RETRACTION.search(defused):
         return Assessment(CRISIS, "retracted_negation")
     if _CRISIS_PHRASES.search(defused):
+        if _ACT_WITH_CRISIS.search(defused):
+            return Assessment(EMERGENCY, "act")
         return Assessment(CRISIS, "phrase")
 
     disclosed = bool(_DISCLOSURE.search(defused))

@@ -196,7 +196,10 @@ def choose_thresholds(held_out: np.ndarray, labels: np.ndarray) -> Thresholds:
     # Never a band upside down: a crisis threshold below the check-in leaves no band.
     crisis_at = max(crisis_at, check_in_at)
     emergency_at = float(np.quantile(held_out[labels == EMERGENCY, EMERGENCY], EMERGENCY_MISS_RATE))
-    return Thresholds(check_in_at, crisis_at, max(emergency_at, 0.2))
+    # Not below the level that only 1% of safe examples reach either: the rules know the
+    # clear warning signs, and a question about a past heart attack is not an emergency.
+    safe_emergency_at = float(np.quantile(held_out[labels == SAFE, EMERGENCY], 1 - SAFE_ALARM_RATE))
+    return Thresholds(check_in_at, crisis_at, max(emergency_at, safe_emergency_at, 0.2))
 
 
 def train(

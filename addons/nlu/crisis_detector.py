@@ -54,7 +54,7 @@ from addons.crisis import encoder as sentence_encoder
 from addons.crisis import risk
 from addons.crisis.encoder import shared_encoder
 from addons.crisis.language import SPANISH, language
-from addons.crisis.lexicon import CRISIS, EMERGENCY, MENTION, NONE, assess
+from addons.crisis.lexicon import CRISIS, EMERGENCY, MENTION, NONE, assess, medical_history
 from addons.nlu import training_cache
 from addons.nlu.intents import force_intent
 from addons.nlu.message_length import full_text
@@ -271,9 +271,9 @@ class CrisisDetector(GraphComponent):
                 # Scored even when the rules decided, so the score's curve can be plotted.
                 score, emergency = self._scores(message, text, verdict)
                 if verdict in (NONE, MENTION):
-                    verdict, category = self._decided(score, emergency, verdict, category)
+                    verdict, category = self._decided(score, emergency, verdict, category, text)
                 elif verdict == CRISIS and category in SOFT_RULES:
-                    verdict, category = self._weighed(score, emergency, category)
+                    verdict, category = self._weighed(score, emergency, category, text)
             if verdict == NONE and self._classified_as_crisis(message):
                 # The intent classifier learnt crisis examples too: never drop its alarm
                 # silently, ask instead. (A safe frame the rules recognised keeps its
@@ -323,20 +323,26 @@ class CrisisDetector(GraphComponent):
         )
 
     def _decided(
-        self, crisis: float, emergency: float, verdict: str, category: str | None
+        self, crisis: float, emergency: float, verdict: str, category: str | None, text: str
     ) -> tuple[str, str | None]:
-        """What the score says where the rules found nothing (or only a safe frame)."""
+        """What the score says where the rules found nothing (or only a safe frame).
+
+        A past heart attack or a "do people pass out?" question scores near emergencies:
+        the rules read it as history, so the score alone does not call 911 for it.
+        """
         assert self._model is not None
         thresholds = self._model.thresholds
         if crisis >= thresholds.crisis_at:
             return CRISIS, "score"
-        if emergency >= thresholds.emergency_at:
+        if emergency >= thresholds.emergency_at and not medical_history(text):
             return EMERGENCY, "score"
         if crisis >= thresholds.check_in_at:
             return POSSIBLE, "score"
         return verdict, category
 
-    def _weighed(self, crisis: float, emergency: float, category: str) -> tuple[str, str]:
+    def _weighed(
+        self, crisis: float, emergency: float, category: str, text: str
+    ) -> tuple[str, str]:
         """A crisis word or phrase the score finds clearly safe: a check-in, not the alarm.
 
         "I lost my brother to suicide", "two years ago I was suicidal, I'm well now",
@@ -349,7 +355,7 @@ class CrisisDetector(GraphComponent):
         thresholds = self._model.thresholds
         if crisis >= thresholds.check_in_at:
             return CRISIS, category
-        if emergency >= thresholds.emergency_at:
+        if emergency >= thresholds.emergency_at and not medical_history(text):
             return EMERGENCY, f"{category}+score"
         return POSSIBLE, f"{category}+score"
 

@@ -15,6 +15,7 @@ from addons.crisis.lexicon import (
     NONE,
     Assessment,
     assess,
+    medical_history,
     normalise,
 )
 
@@ -44,7 +45,6 @@ CRISIS_MESSAGES = [
     "I can't go on like this",
     "I'd be better off dead",
     # plans and means
-    "I took a whole bottle of pills",
     "i've been stockpiling my meds",
     "how many pills would it take to die",
     "what's a lethal dose of ketamine",
@@ -124,6 +124,16 @@ EMERGENCY_MESSAGES = [
     "my throat is swelling",
     "I think I'm having a stroke, my face is drooping",
     "is it normal to have chest pain after an infusion",
+    # an attempt under way or an overdose taken: 911 first (the reply names 988 too)
+    "I took a whole bottle of pills",
+    "i already took them all, it's too late",
+    "I swallowed 40 of my sleeping pills an hour ago",
+    "just drank half a bottle of wine with all my pills",
+    "I'm doing it right now",
+    "I'm standing on the ledge of the bridge right now",
+    "sitting in my car in the garage with the engine running",
+    "my son cut himself and there's so much blood",
+    "she locked herself in the bathroom and says she's going to kill herself",
 ]
 
 NONE_MESSAGES = [
@@ -147,6 +157,11 @@ NONE_MESSAGES = [
     "I had a bad allergic reaction to anesthesia years ago, does that rule me out?",
     "i have a real phobia of passing out. do people pass out during ketamine",
     "I'm scared of fainting when they put the IV in",
+    "I took my meds this morning, is that ok before the infusion?",
+    "I already took it, can I eat now?",
+    "I took 20 mg of lexapro for years",
+    "i've taken a bunch of antidepressants over the years and none worked",
+    "can I leave the engine running in the garage while I wait",
     "<img src=x onerror=alert(1)>",
     "\x00\x01\x02",
     "🙂🙂🙂",
@@ -256,8 +271,9 @@ REDTEAM = yaml.safe_load(
 
 @pytest.mark.parametrize("case", REDTEAM["crisis"], ids=lambda c: c["kind"])
 def test_redteam_crisis_messages(case: dict) -> None:
-    # A rule that starts catching a marked miss fails here too: update the mark.
-    caught = assess(case["text"]).verdict == CRISIS
+    # A rule that starts catching a marked miss fails here too: update the mark. An act
+    # under way gets the emergency reply, which names the crisis line too.
+    caught = assess(case["text"]).verdict in (CRISIS, EMERGENCY)
     assert caught != (case.get("rules") == "miss")
 
 
@@ -270,3 +286,18 @@ def test_redteam_emergencies(case: dict) -> None:
 def test_redteam_safe_messages_are_not_escalated(case: dict) -> None:
     escalated = assess(case["text"]).verdict not in (MENTION, NONE)
     assert escalated == (case.get("rules") == "escalates")
+
+
+@pytest.mark.parametrize(
+    ("text", "history"),
+    [
+        ("I had a heart attack in the past, can I still have ketamine?", True),
+        ("do people pass out during the infusion", True),
+        ("I'm scared of being unconscious during it", True),
+        ("can ketamine cause seizures", True),
+        ("my husband is pale and his jaw aches", False),
+        ("how long does an infusion take", False),
+    ],
+)
+def test_medical_history_is_told_apart(text: str, history: bool) -> None:
+    assert medical_history(text) is history

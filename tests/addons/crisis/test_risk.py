@@ -3,6 +3,7 @@ import pytest
 import scipy.sparse as sparse
 from sklearn.linear_model import LogisticRegression
 
+from addons.crisis import risk
 from addons.crisis.risk import LEXICAL_WEIGHT, Features, predict_proba
 
 pytestmark = pytest.mark.unit
@@ -67,3 +68,18 @@ def test_the_per_process_cache_is_not_pickled(fitted) -> None:
         restored.transform([TEXTS[0]], vectors[0]).toarray(),
         features.transform([TEXTS[0]], vectors[0]).toarray(),
     )
+
+
+def test_thresholds_come_from_held_out_scores() -> None:
+    # Rows are (safe, crisis, emergency) probabilities; 100 of each label.
+    grid = np.linspace(0.0, 1.0, 100)
+    safe = np.column_stack([1 - grid, grid * 0.3, grid * 0.6])
+    crisis = np.column_stack([1 - grid, grid, np.zeros(100)])
+    emergency = np.column_stack([1 - grid, np.zeros(100), grid])
+    held_out = np.vstack([safe, crisis, emergency])
+    labels = np.repeat([risk.SAFE, risk.CRISIS, risk.EMERGENCY], 100)
+    t = risk.choose_thresholds(held_out, labels)
+    assert t.check_in_at == pytest.approx(np.quantile(grid, risk.CRISIS_MISS_RATE))
+    assert t.crisis_at == pytest.approx(np.quantile(grid * 0.3, 1 - risk.SAFE_ALARM_RATE))
+    # 95% of emergencies reach 0.05, but 1% of safe rows reach 0.594: the higher bar wins.
+    assert t.emergency_at == pytest.approx(np.quantile(grid * 0.6, 1 - risk.SAFE_ALARM_RATE))

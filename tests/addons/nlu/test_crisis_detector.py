@@ -107,6 +107,9 @@ SCORES = {
     "everything feels heavy lately, when can I start?": (0.5, 0.0),
     "his lips look kind of blue": (0.1, 0.8),
     "my son took a whole bottle of my pills and he's barely breathing": (0.05, 0.9),
+    "my son said he wants to kill himself and now he's barely breathing": (0.05, 0.9),
+    "I had a heart attack years ago, is ketamine safe for me?": (0.01, 0.9),
+    "my husband is pale and sweating and says his jaw aches": (0.01, 0.9),
     "I want to kill myself, how much is a consult": (0.9, 0.0),
 }
 
@@ -187,14 +190,42 @@ def test_a_crisis_phrase_the_score_agrees_with_is_crisis(scored_detector) -> Non
     }
 
 
-def test_an_overdose_the_score_reads_as_an_emergency_gets_the_emergency_reply(
+def test_an_overdose_taken_is_an_emergency_by_the_rules(scored_detector) -> None:
+    text = "my son took a whole bottle of my pills and he's barely breathing"
+    assert assess_rules(text) == "emergency"
+    message = scored_detector.process([classified(text)])[0]
+    assert message.get("intent") == {"name": "medical_emergency", "confidence": 1.0}
+    assert message.get(CRISIS_CHECK_KEY) == {
+        "verdict": "emergency",
+        "category": "act",
+        "score": 0.05,
+    }
+
+
+def test_a_crisis_phrase_the_score_reads_as_an_emergency_gets_the_emergency_reply(
     scored_detector,
 ) -> None:
-    text = "my son took a whole bottle of my pills and he's barely breathing"
+    text = "my son said he wants to kill himself and now he's barely breathing"
     assert assess_rules(text) == "crisis"
     message = scored_detector.process([classified(text)])[0]
     assert message.get("intent") == {"name": "medical_emergency", "confidence": 1.0}
     assert message.get(CRISIS_CHECK_KEY)["category"] == "phrase+score"
+
+
+def test_an_emergency_score_on_medical_history_is_not_an_emergency(scored_detector) -> None:
+    text = "I had a heart attack years ago, is ketamine safe for me?"
+    assert assess_rules(text) == "none"
+    message = scored_detector.process([classified(text)])[0]
+    assert message.get("intent") == {"name": "faq", "confidence": 0.97}
+    assert message.get(CRISIS_CHECK_KEY) == {"verdict": "none", "category": None, "score": 0.01}
+
+
+def test_an_emergency_score_without_history_is_an_emergency(scored_detector) -> None:
+    text = "my husband is pale and sweating and says his jaw aches"
+    assert assess_rules(text) == "none"
+    message = scored_detector.process([classified(text)])[0]
+    assert message.get("intent") == {"name": "medical_emergency", "confidence": 1.0}
+    assert message.get(CRISIS_CHECK_KEY)["category"] == "score"
 
 
 def test_method_questions_are_crisis_whatever_the_score(scored_detector) -> None:
