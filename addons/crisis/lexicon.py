@@ -138,6 +138,9 @@ _CRISIS_PHRASES = _rx(
     # The veterans' suicide figure, said about oneself.
     r" 22 (?:a|per|each) day (?:\w+ ){0,12}(?:understand|get it|get why|me next|join them|one of them) ",
     r" in (?:a )?crisis | (?:im|i am|i m) in danger ",
+    # Means set out in front of them.
+    r" (?:pills|tablets|meds|medication|blades?|razors?) (?:\w+ ){0,2}(?:lined up|laid out|counted out|spread out"
+    r"|in a pile|all in front of me)",
     # A day named and nothing else: "Friday. That's the day." (the score weighs it).
     r" (?:thats|that is|its|it is|\w+day is|tomorrow is|tonight is|today is) the (?:day|night)"
     r" (?!of |for |to |we |my |i start|i get|i go|she |he |they |you )",

@@ -67,14 +67,16 @@ def summary(found: dict[str, dict[str, str]]) -> dict[str, Any]:
 
 @pytest.mark.publish
 def test_every_crisis_message_gets_a_crisis_line(intents) -> None:
-    no_line = [t for t, i in intents["crisis"].items() if i not in ("crisis", "check_in")]
+    # An attempt under way gets the emergency reply, which names the crisis line too.
+    lines = ("crisis", "medical_emergency", "check_in")
+    no_line = [t for t, i in intents["crisis"].items() if i not in lines]
     assert len(intents["crisis"]) == 100
     assert no_line == []
 
 
 @pytest.mark.publish
 def test_nearly_every_crisis_message_gets_the_full_reply(intents) -> None:
-    assert sum(i == "crisis" for i in intents["crisis"].values()) >= CRISIS_FULL_REPLY_MIN
+    assert sum(i in ESCALATIONS for i in intents["crisis"].values()) >= CRISIS_FULL_REPLY_MIN
 
 
 @pytest.mark.publish
