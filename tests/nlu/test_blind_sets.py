@@ -1,4 +1,4 @@
-"""The trained model on blind sets 6 to 11 (tests/nlu/blind/), kept as regression sets.
+"""The trained model on blind sets 6 to 12 (tests/nlu/blind/), kept as regression sets.
 
 Each message is parsed by the model and read as the rules in data/rules/ answer it (a
 crisis or emergency intent is the full reply; a `possible` verdict adds the check-in; an
