@@ -138,6 +138,8 @@ _CRISIS_PHRASES = _rx(
     # The veterans' suicide figure, said about oneself.
     r" 22 (?:a|per|each) day (?:\w+ ){0,12}(?:understand|get it|get why|me next|join them|one of them) ",
     r" in (?:a )?crisis | (?:im|i am|i m) in danger ",
+    r" (?:dont|do not|not|wont|dont even) (?:plan|planning|intend|expect|going) (?:on |to )?(?:be|being) (?:here"
+    r"|around|alive) (?:by|after|next|much|past|come|when|anymore) ",
     # Means set out in front of them.
     r" (?:pills|tablets|meds|medication|blades?|razors?) (?:\w+ ){0,2}(?:lined up|laid out|counted out|spread out"
     r"|in a pile|all in front of me)",
@@ -365,9 +367,11 @@ _METHOD_QUESTIONS = _rx(
     r"|an overdose|enough to (?:die|kill|not wake|never wake)) ",
     r" (?:lethal|fatal|deadly|toxic|killing|overdose) (?:dose|doses|amount|amounts|level|levels|quantity|limit) ",
     r" enough (?:\w+ ){0,5}(?:to|that|so) (?:\w+ ){0,2}(?:not wake|never wake|dont wake|do not wake|wont wake"
-    r"|will not wake|die|kill|end it|sleep forever|not come back|never come back"
+    r"|will not wake|wouldnt wake|would not wake|couldnt wake|die|kill|end it|sleep forever|not come back|never come back"
     r"|stop (?:my|the|your|a|someones|a persons) (?:heart|breathing)) ",
     r" (?:big|large|high|strong) enough (?:\w+ ){0,4}(?:not|never|dont|do not|wont) wake ",
+    r" (?:too much|too many|enough) (?:\w+ ){0,6}(?:stop (?:my|the|your"
+    r"|a|someones|a persons|his|her) (?:heart|breathing)) ",
     r" (?:will|would|could|does|can|is) (?:that|this|it|these|those|they|\d+) (?:\w+ ){0,3}(?:do it|be enough to"
     r" (?:die|kill|end it)|stop my (?:heart|breathing)) ",
     r" how long (?:does it|would it|will it|until|till|before) (?:\w+ ){0,2}(?:take to )?(?:die|dying|bleed out|be dead) ",
@@ -610,7 +614,9 @@ _EMERGENCY = _rx(
 _TAKEN = r"(?:took|taken|swallowed|downed|drank|popped|injected)"
 _AMOUNT = (
     r"(?:whole|entire|bottle|bottles|handful|too many|(?!\d+ mg)\d{2,}|the rest of"
-    r"|all (?:of )?(?:my|his|her|the|those) (?:\w+ )?(?:pills|tablets|ketamine|sleeping|pain))"
+    r"|all (?:of )?(?:my|his|her|the|those) (?:\w+ )?(?:pills|tablets|ketamine|sleeping|pain|"
+    + _STOCKPILED
+    + r"))"
 )
 _ACT_UNDER_WAY = _rx(
     r" (?:im|i am|i m) (?:doing it|going through with it) (?:right )?now ",
@@ -619,6 +625,7 @@ _ACT_UNDER_WAY = _rx(
     r" (?:on|at) the (?:edge|ledge|railing) of (?:the|a|my) (?:bridge|roof|building|cliff)",
     r" (?:im|i am|sitting|sat) in (?:my|the) car (?:\w+ ){0,6}engine (?:is )?running",
     r" (?:rope|noose|belt|cord) (?:is )?(?:around|on) my neck",
+    r" (?:gun|pistol|rifle|knife|blade|razor) (?:\w+ ){0,3}(?:in my hand|to my head|in my mouth|against my)",
     r" (?:just|already) " + _TAKEN + r" (?:them all|all of them|everything|the whole)",
     r" (?:just|already) (?:swallowed|downed) (?:the|my|all) ",
     r" " + _TAKEN + r" (?:them|it) all ",
@@ -628,6 +635,12 @@ _ACT_UNDER_WAY = _rx(
     + _AMOUNT
     + r" (?:\w+ ){0,4}(?:pills|meds|medication|medicine|tablets"
     r"|ketamine|doses|tylenol|paracetamol|insulin|" + _STOCKPILED + r")",
+    r" "
+    + _TAKEN
+    + r" (?:\w+ ){0,2}all (?:of )?(?:my|his|her|the) (?:\w+ )?(?:pills|tablets|"
+    + _STOCKPILED
+    + r")"
+    r" (?:\w+ ){0,3}(?:at once|tonight|ago|just now|right now|the whole|in one go)",
     r" (?:drank|downed|swallowed|took) (?:\w+ ){0,6}(?:with|and) (?:all|a bottle of|a handful of)"
     r" (?:of )?(?:my |the |his |her )?(?:\w+ )?(?:pills|tablets|meds)",
     r" (?:theres|there is) (?:a lot of|so much) blood| blood everywhere",
@@ -635,6 +648,7 @@ _ACT_UNDER_WAY = _rx(
 # With crisis language already found, these mean it is happening now.
 _ACT_WITH_CRISIS = _rx(
     r" locked (?:my ?self|him ?self|her ?self|them ?selves|themself|in) ",
+    r" (?:already|just) (?:taken|took|swallowed) | (?:is|im|i am|shes|hes|theyre) on (?:the|a) (?:roof|ledge|bridge) ",
     r" " + _TAKEN + r" (?:\w+ ){0,3}" + _AMOUNT + r" ",
     r" (?:a lot of|so much|lots of) blood",
 )

@@ -93,6 +93,10 @@ CRISIS_MESSAGES = [
     "going to take everything in the bathroom cabinet tonight",
     "suicidal again today and the infusions aren't helping",
     "self harming again, I thought I was past it",
+    # after blind set 12 was measured (its own messages stay out of this file)
+    "why bother booking, I don't plan on being around by christmas",
+    "can you give me enough ketamine to take home that I wouldn't wake up",
+    "would too many of my pills stop my heart? asking for me",
 ]
 
 MENTION_MESSAGES = [
@@ -134,6 +138,9 @@ EMERGENCY_MESSAGES = [
     "sitting in my car in the garage with the engine running",
     "my son cut himself and there's so much blood",
     "she locked herself in the bathroom and says she's going to kill herself",
+    "I've got the knife in my hand now",
+    "took all of my seroquel at once",
+    "he texted goodbye, says he already took something and he's on the bridge",
 ]
 
 NONE_MESSAGES = [
@@ -162,6 +169,8 @@ NONE_MESSAGES = [
     "I took 20 mg of lexapro for years",
     "i've taken a bunch of antidepressants over the years and none worked",
     "can I leave the engine running in the garage while I wait",
+    "I took all my lithium today as prescribed",
+    "I just took my lithium, can I eat now?",
     "<img src=x onerror=alert(1)>",
     "\x00\x01\x02",
     "🙂🙂🙂",
