@@ -140,6 +140,8 @@ _CRISIS_PHRASES = _rx(
     r" in (?:a )?crisis | (?:im|i am|i m) in danger ",
     r" (?:dont|do not|not|wont|dont even) (?:plan|planning|intend|expect|going) (?:on |to )?(?:be|being) (?:here"
     r"|around|alive) (?:by|after|next|much|past|come|when|anymore) ",
+    r" (?:nobody|no one|noone|no body|not a single person) (?:would|will|is going to|gonna) (?:even |really )?"
+    r"(?:miss|notice|care) (?:me|him|her|them|if (?:i|he|she|they) (?:was|were|died|disappeared|was gone|were gone))",
     # Means set out in front of them.
     r" (?:pills|tablets|meds|medication|blades?|razors?) (?:\w+ ){0,2}(?:lined up|laid out|counted out|spread out"
     r"|in a pile|all in front of me)",
@@ -439,6 +441,7 @@ _DISCLOSURE = _rx(
     # A state, not a topic: "suicidal again, ketamine not working".
     rf" (?:{_SUICIDE}|self ?harm\w*) (?:again|still|rn|right now|today|tonight|all day|every day"
     r"|all the time|lately|these days) ",
+    r" theyre (?:\w+ ){0,2}(?:louder|worse|stronger|back|constant|intense|every day|getting) ",
     r" (?:mine|my own|my thoughts|they) (?:have|has|are|is|ve|re|s) (?:been )?(?:\w+ ){0,2}(?:intense|bad|worse|strong"
     r"|constant|back|getting|louder|stronger|every day|daily) ",
     rf" (?:the|my|those|these) (?:{_SUICIDE}|self ?harm\w*|dark) (?:thoughts?|urges?|feelings?|ideation)"

@@ -97,6 +97,9 @@ CRISIS_MESSAGES = [
     "why bother booking, I don't plan on being around by christmas",
     "can you give me enough ketamine to take home that I wouldn't wake up",
     "would too many of my pills stop my heart? asking for me",
+    # after blind set 13 was measured
+    "my sister says no one would even notice if she disappeared",
+    "they say ketamine helps suicidal thoughts fast but they're getting worse",
 ]
 
 MENTION_MESSAGES = [
