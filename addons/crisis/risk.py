@@ -53,7 +53,11 @@ class Thresholds:
 class Features:
     """Embedding and weighted TF-IDF n-grams side by side, fitted on the training texts."""
 
-    def __init__(self) -> None:
+    # Pickles from before the weight was a parameter lack the attribute.
+    lexical_weight = LEXICAL_WEIGHT
+
+    def __init__(self, lexical_weight: float = LEXICAL_WEIGHT) -> None:
+        self.lexical_weight = lexical_weight
         self.words = TfidfVectorizer(
             ngram_range=(1, 2), min_df=2, sublinear_tf=True, preprocessor=normalise
         )
@@ -77,8 +81,8 @@ class Features:
         return sparse.hstack(
             [
                 sparse.csr_matrix(vectors),
-                LEXICAL_WEIGHT * self.words.transform(texts),
-                LEXICAL_WEIGHT * self.chars.transform(texts),
+                self.lexical_weight * self.words.transform(texts),
+                self.lexical_weight * self.chars.transform(texts),
             ]
         ).tocsr()
 
@@ -91,7 +95,7 @@ class Features:
         for vectorizer in (self.words, self.chars):
             index, weight = _tfidf_row(vectorizer, *self._prepared(vectorizer), text)
             columns.append(index + offset)
-            values.append(LEXICAL_WEIGHT * weight)
+            values.append(self.lexical_weight * weight)
             offset += len(vectorizer.vocabulary_)
         data, indices = np.concatenate(values), np.concatenate(columns)
         return sparse.csr_matrix(

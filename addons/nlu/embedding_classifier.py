@@ -48,8 +48,8 @@ FAQ_UTTER_PREFIX = "utter_"
 class _LinearModel:
     """Features plus a logistic regression; pickled into the model's own storage."""
 
-    def __init__(self, c: float) -> None:
-        self.features = Features()
+    def __init__(self, c: float, lexical_weight: float) -> None:
+        self.features = Features(lexical_weight)
         self.classifier = LogisticRegression(C=c, max_iter=5000, random_state=1)
 
     def fit(self, texts: list[str], vectors: np.ndarray, labels: list[str]) -> _LinearModel:
@@ -74,8 +74,14 @@ class _EmbeddingComponent(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        # C chosen with cross-validation on the training examples (docs/measurements/).
-        return {"C": 10.0, "encoder_layers": 6, "ranking_length": 10}
+        # C chosen with cross-validation on the training examples (docs/measurements/);
+        # the n-grams' weight beside the embedding is the crisis score's unless set.
+        return {
+            "C": 10.0,
+            "lexical_weight": risk.LEXICAL_WEIGHT,
+            "encoder_layers": 6,
+            "ranking_length": 10,
+        }
 
     def __init__(
         self,
@@ -129,12 +135,18 @@ class _EmbeddingComponent(GraphComponent):
         layers = int(self._config["encoder_layers"])
         texts = [m.get(TEXT) for m in examples]
         vectors = np.stack([_vector(m, layers) for m in examples])
-        c = float(self._config["C"])
+        c, weight = float(self._config["C"]), float(self._config["lexical_weight"])
         key = training_cache.digest(
-            training_cache.code_digest(sys.modules[__name__], risk), c, texts, labels, vectors
+            training_cache.code_digest(sys.modules[__name__], risk),
+            (c, weight),
+            texts,
+            labels,
+            vectors,
         )
         return training_cache.remember(
-            type(self).__name__, key, lambda: _LinearModel(c).fit(texts, vectors, labels)
+            type(self).__name__,
+            key,
+            lambda: _LinearModel(c, weight).fit(texts, vectors, labels),
         )
 
     def _rank(self, message: Message) -> list[tuple[str, float]]:

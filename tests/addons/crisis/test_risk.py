@@ -46,6 +46,28 @@ def test_one_message_gets_the_same_row_as_the_batch_path(fitted) -> None:
         np.testing.assert_allclose(got.toarray(), expected, atol=1e-12)
 
 
+def test_the_lexical_weight_scales_only_the_n_grams(fitted) -> None:
+    features, vectors = fitted
+    lighter = Features(lexical_weight=1.0).fit(TEXTS)
+    heavy = features.transform([TEXTS[0]], vectors[0]).toarray()[0]
+    light = lighter.transform([TEXTS[0]], vectors[0]).toarray()[0]
+    width = vectors.shape[1]
+    np.testing.assert_allclose(light[:width], heavy[:width])
+    np.testing.assert_allclose(light[width:] * LEXICAL_WEIGHT, heavy[width:])
+
+
+def test_a_pickle_from_before_the_weight_was_a_parameter_keeps_the_old_weight(fitted) -> None:
+    import pickle
+
+    features, vectors = fitted
+    old = pickle.loads(pickle.dumps(features))
+    del old.__dict__["lexical_weight"]
+    np.testing.assert_allclose(
+        old.transform([TEXTS[0]], vectors[0]).toarray(),
+        features.transform([TEXTS[0]], vectors[0]).toarray(),
+    )
+
+
 def test_probabilities_equal_scikit_learns(fitted) -> None:
     features, vectors = fitted
     rows = features.transform(TEXTS, vectors)
