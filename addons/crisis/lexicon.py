@@ -690,11 +690,33 @@ _EMERGENCY_PAST = _rx(
     r"|going under|losing consciousness|being knocked out)",
 )
 
+# An after-effect that passed or is mild ("slight headache, took a tylenol and it went
+# away, is that common?") or a question about someone's usual medicines: the score reads
+# the symptom words as an emergency, the person is asking an ordinary question.
+_EMERGENCY_RESOLVED = _rx(
+    r" (?:went|goes|go|going|gone) away ",
+    r" (?:it|that|which|this) (?:passed|passes|wore off|wears off|settled|eased) ",
+    r" (?:passed|wore off|settled down|eased off) (?:after|within|by|quickly|on its own) ",
+    r" (?:its|it is|im|i am|i feel|feeling|all) (?:fine|ok|okay|good|better|normal) (?:now|again) ",
+    r" (?:its|it is|it was|and its) (?:a bit |a little |much |way )?(?:better|helping) ",
+    r"^ (?:a |some )?(?:mild|slight|little|minor) ",
+    r" (?:does|do|should|would|can|could) (?:she|he|i|they|my \w+) (?:\w+ ){0,2}(?:need to|have to)"
+    r" (?:stop|change|pause|hold|skip|come off|adjust) ",
+)
+# ... unless it is getting worse or has not stopped.
+_EMERGENCY_WORSENING = _rx(
+    r" (?:worse|worsening|still|not (?:going away|better|stopping)|wont stop|isnt stopping"
+    r"|(?:wont|doesnt|didnt|hasnt|isnt|not) (?:go|gone|going) away"
+    r"|keeps? getting|cant (?:breathe|wake|stop|feel|talk|see|move)|now (?:hes|shes|im|she|he|i|my|theres))",
+)
+
 
 def medical_history(text: str) -> bool:
-    """A past condition or a "does it happen?" question: the score alone is not an emergency."""
+    """A past condition, a "does it happen?" question or an after-effect that passed: the
+    score alone is not an emergency."""
     norm = normalise(text)
-    return bool(_EMERGENCY_PAST.search(norm) or _EMERGENCY_QUESTION.search(norm))
+    resolved = bool(_EMERGENCY_RESOLVED.search(norm)) and not _EMERGENCY_WORSENING.search(norm)
+    return bool(_EMERGENCY_PAST.search(norm) or _EMERGENCY_QUESTION.search(norm) or resolved)
 
 
 def _strip(pattern: Pattern[str], text: str) -> str:

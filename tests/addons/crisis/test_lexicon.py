@@ -309,6 +309,13 @@ def test_redteam_safe_messages_are_not_escalated(case: dict) -> None:
         ("can ketamine cause seizures", True),
         ("my husband is pale and his jaw aches", False),
         ("how long does an infusion take", False),
+        ("tingling in my hands during the session, went away after. is that normal", True),
+        ("Mild headache after my session, took a tylenol and it's a bit better. Common?", True),
+        ("felt sick on the drive home but it passed after an hour", True),
+        ("my mom is on lithium. does she need to stop it before the infusion?", True),
+        ("the headache went away but now I can't see properly", False),
+        ("chest pain since the infusion that won't go away", False),
+        ("I'm still seeing things and it's getting worse, not better", False),
     ],
 )
 def test_medical_history_is_told_apart(text: str, history: bool) -> None:
