@@ -202,6 +202,9 @@ _CRISIS_PHRASES = _rx(
     r" (?:take|swallow|taking|swallowing|down|use) (?:them|it|those|these|the lot) all | all of them at once ",
     rf" (?:{_METHOD_MEANS}) (?:\w+ ){{0,4}}(?:using it|use it|do it|end it|with it) ",
     rf" (?:looking at|staring at|holding|thinking about) (?:my |the |a |his |her )?(?:\w+ )?(?:{_METHOD_MEANS}) ",
+    # "... the darkness came back and I have a plan now. I'm scared": a plan with no object.
+    r" (?:i have|ive got|i ve got|i now have|ive made|i ve made) a plan (?:now )?"
+    r"(?:$|im |i m |i am |and (?:im|i m|i am|its|i dont|i cant) |(?!to |for |with |of |in |on |b |a |that |which |thanks |thank |sorted |figured |so ))",
     r" (?:know|decided|figured out|planned|worked out) (?:exactly )?how (?:im|i am|i will|ill|i m|to)"
     r" (?:going to |gonna )?(?:do it|end it|kill|go) ",
     r" overdos\w* (?:on purpose|intentionally|tonight|deliberately) | (?:i|im|gonna|going to|want to|will) overdose ",
@@ -461,6 +464,8 @@ _IDIOMS = _rx(
     r" (?:is|are|was|its|it s|thats|this|these|those|you re|youre|theyre|they are|my \w+ (?:is|are)) "
     r"(?:\w+ ){0,2}killing me(?: softly)?",
     r" (?:\w+ )?killing me (?:lol|lmao|haha|rn|right now lol)",
+    # "this heat wave is going to kill me"; not pills or meds that would.
+    r"(?<! pills)(?<! meds)(?<! drugs)(?<! pill) (?:is|are|s) (?:going to|gonna) kill me(?! if| when)",
     r" killing (?:it|time)| killed it| kill time| kill (?:for|a) (?:a |an |some )?\w+",
     r" (?:could|would) kill (?:for|someone for) ",
     r" dying (?:to|for|of laughter|laughing|of boredom)| die laughing| died laughing| to die for",
@@ -628,6 +633,9 @@ _ACT_UNDER_WAY = _rx(
     r" (?:on|at) the (?:edge|ledge|railing) of (?:the|a|my) (?:bridge|roof|building|cliff)",
     r" (?:im|i am|sitting|sat) in (?:my|the) car (?:\w+ ){0,6}engine (?:is )?running",
     r" (?:rope|noose|belt|cord) (?:is )?(?:around|on) my neck",
+    # "He's hanging in the closet, I just found him": not "hanging in there", not a coat.
+    r" (?:hes|shes|he is|she is|theyre|they are|found (?:him|her|them|my \w+)) hanging"
+    r" (?!in there|out|on |up |around|tough)(?:from|in|off|by)? ",
     r" (?:gun|pistol|rifle|knife|blade|razor) (?:\w+ ){0,3}(?:in my hand|to my head|in my mouth|against my)",
     r" (?:just|already) " + _TAKEN + r" (?:them all|all of them|everything|the whole)",
     r" (?:just|already) (?:swallowed|downed) (?:the|my|all) ",
@@ -669,6 +677,10 @@ _EMERGENCY_QUESTION = _rx(
     r" (?:can|could|does|do|will|might|may|would) (?:ketamine|it|the infusion|infusions|an infusion"
     r"|the treatment|treatment|this|the drug|esketamine) (?:\w+ ){0,2}(?:cause|give|lead to|trigger|raise)",
     r" (?:risk|chance|likelihood|history) of",
+    # "I get panic attacks, heart racing, can't breathe ... could infusions help?"
+    r" (?:i get|i have|i keep getting|i keep having|i often get|i suffer from|ive been getting"
+    r"|ive been having|i ve been getting|i ve been having) (?:\w+ ){0,3}(?:panic|anxiety) attacks"
+    r"(?=.* (?:help|helps|treat|treats|work for|good for|do anything for) )",
     r" (?:can|could|is it|am i|will|would) (?:\w+ ){0,6}if (?:i|he|she|they|ive|hes|shes|i have|he has|she has)"
     r" (?:\w+ ){0,2}(?:had|have had|has had) ",
 )
@@ -681,6 +693,8 @@ _EMERGENCY_PAST = _rx(
     r"|seizures?|allergic reaction|reaction|anaphyla\w*|overdose)"
     r" (?:\w+ ){0,6}(?:last (?:year|month|week|spring|summer|fall|autumn|winter)|(?:years?|yrs?|months?|mos?) (?:ago|back)"
     r"|in the past|as a (?:kid|child|teen|baby)|when (?:i|he|she) was|before) ",
+    # "depression since my wife's stroke"
+    r" since (?:my |his |her |their |the )?(?:\w+ )?(?:stroke|heart attack|seizures?|accident|overdose) ",
     # "do people pass out during it?"
     r" (?:do|does|will|would|can|could|might) (?:people|patients|anyone|someone|most people|you|i)"
     r" (?:ever |usually |often |sometimes |normally )?(?:pass out|faint|black out|have (?:a )?seizures?)",

@@ -320,3 +320,54 @@ def test_redteam_safe_messages_are_not_escalated(case: dict) -> None:
 )
 def test_medical_history_is_told_apart(text: str, history: bool) -> None:
     assert medical_history(text) is history
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("the thoughts are back and I have a plan now", CRISIS),
+        ("I've got a plan. I wanted someone to know", CRISIS),
+        ("I have a plan and i'm not afraid anymore", CRISIS),
+        ("I have a plan to book after payday", NONE),
+        ("I have a plan for the ride home, my sister drives", NONE),
+        ("I have a plan with Blue Cross, is that in network?", NONE),
+        ("My husband and I made a plan: he drives, I rest", NONE),
+    ],
+)
+def test_a_plan_without_an_object_is_a_crisis(text: str, verdict: str) -> None:
+    assert assess(text).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("she's hanging from the banister and not moving", EMERGENCY),
+        ("I found my dad hanging in the basement", EMERGENCY),
+        ("he's hanging in there, thanks for asking", NONE),
+        ("my jacket is hanging in the closet, can I get it tomorrow?", NONE),
+        ("she's hanging out with friends after the infusion, is that ok?", NONE),
+    ],
+)
+def test_a_person_found_hanging_is_an_emergency(text: str, verdict: str) -> None:
+    assert assess(text).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("this paperwork is going to kill me. can I fill it in online?", MENTION),
+        ("my sister is gonna kill me if I miss her wedding for an infusion", MENTION),
+        ("these pills are going to kill me if I take them all tonight", CRISIS),
+        ("I've had anxiety since my dad's heart attack. Is ketamine used for that?", NONE),
+        ("since my infusion my chest hurts and my arm is numb", EMERGENCY),
+        (
+            "I keep getting panic attacks, my heart races and I can't breathe. Does ketamine help?",
+            NONE,
+        ),
+        ("I'm having a panic attack right now and my chest is crushing", EMERGENCY),
+    ],
+)
+def test_idioms_history_and_habitual_panic_are_told_from_an_emergency(
+    text: str, verdict: str
+) -> None:
+    assert assess(text).verdict == verdict

@@ -334,3 +334,30 @@ def assess_rules(text: str) -> str:
     from addons.crisis.lexicon import assess
 
     return assess(text).verdict
+
+
+class LowerCrisisBar(FixedScores):
+    thresholds = risk.Thresholds(check_in_at=0.3, crisis_at=0.7, emergency_at=0.9)
+
+
+def test_a_spanish_question_needs_a_higher_score_for_the_full_reply() -> None:
+    faq_question = "¿Qué pasa durante la infusión? ¿Cuánto tiempo dura?"
+    crisis = "ya no aguanto más, esta semana todo se termina para mí"
+    detector = CrisisDetector(
+        CrisisDetector.get_default_config(),
+        model=LowerCrisisBar(
+            {faq_question: (0.75, 0.0), crisis: (0.9, 0.0), "nothing helps, ever": (0.75, 0.0)}
+        ),
+    )
+    assert assess_rules(faq_question) == assess_rules(crisis) == "none"
+    asked = detector.process([classified(faq_question)])[0]
+    assert asked.get(CRISIS_CHECK_KEY) == {
+        "verdict": "possible",
+        "category": "score",
+        "score": 0.75,
+    }
+    assert entity_values(asked) == {"risk_level": "possible", "language": "es"}
+    told = detector.process([classified(crisis)])[0]
+    assert told.get("intent") == {"name": "crisis", "confidence": 1.0}
+    english = detector.process([classified("nothing helps, ever")])[0]
+    assert english.get(CRISIS_CHECK_KEY)["verdict"] == "crisis"
