@@ -441,6 +441,11 @@ _DISCLOSURE = _rx(
     rf"|thoughts about (?:death|dying)|overdos\w*) ",
     rf" {_PERSON} (?:{_FILLER} ){{0,4}}(?:{_SUICIDE}|self ?harm\w*|selfharm\w*) ",
     r" (?:i|we) (?:just )?(?:overdosed|od d) ",
+    # "I've been thinking about suicide a lot", "... who are suicidal? Because I am."
+    rf" (?:i|im|i m|ive|i ve|i have|i keep|i cant stop|i cant stop) (?:been )?(?:thinking|think|thought"
+    rf"|dreaming|fantasi\w*) (?:about|of) (?:{_SUICIDE}|killing my ?self|ending (?:it|my life)) ",
+    rf" (?:{_SUICIDE}) (?:\w+ ){{0,2}}(?:because|cause|cuz|coz|bc|since) (?:i am|im|i m)"
+    r"(?: too| also)?(?: right now| now| rn| today| tonight)? $",
     # A state, not a topic: "suicidal again, ketamine not working".
     rf" (?:{_SUICIDE}|self ?harm\w*) (?:again|still|rn|right now|today|tonight|all day|every day"
     r"|all the time|lately|these days) ",
@@ -540,6 +545,9 @@ _RETRACTION = _rx(
     r"|the thoughts?|urges?|sometimes i|wish i|feel like i|imagine|picture myself|wonder what it"
     r"|plan|planned|do it) ",
     r" (?:answered|said|put|ticked|checked|circled) yes | (?:the )?answer (?:is|was|would be) yes ",
+    # "I was finally not suicidal for the first time in years. Now it's all back."
+    r" (?:now|but now|and now|but) (?:its|it is|theyre|they are|it s|the thoughts are|everythings)"
+    r" (?:all )?(?:back|coming back|returning|worse) ",
 )
 
 # Asking about treatment (or the research) rather than disclosing: "can ketamine help

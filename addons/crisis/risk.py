@@ -34,8 +34,10 @@ SAFE, CRISIS, EMERGENCY = 0, 1, 2
 # Share of held-out crisis examples allowed to score below the check-in (4%: at 5%, a
 # plan message of red-team set 5 got no crisis line once the fourth round of data came in).
 CRISIS_MISS_RATE = 0.04
-# Share of held-out safe examples allowed to get the full crisis reply.
-SAFE_ALARM_RATE = 0.01
+# Share of held-out safe examples allowed to get the full crisis reply. The tail is thin:
+# at 1%, a few more safe sentences in training (2026-12-07) moved the bar from 0.70 to
+# 0.74 and set 13's crisis messages lost the full reply for three check-ins; 1.2% gives 0.68.
+SAFE_ALARM_RATE = 0.012
 # Share of held-out emergencies allowed to score below the emergency threshold.
 EMERGENCY_MISS_RATE = 0.05
 # Chosen with cross-validation and the development set (docs/measurements/).

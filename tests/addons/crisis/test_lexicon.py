@@ -371,3 +371,18 @@ def test_idioms_history_and_habitual_panic_are_told_from_an_emergency(
     text: str, verdict: str
 ) -> None:
     assert assess(text).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("Do you treat anxiety? I've been thinking about suicide most nights. Cost?", CRISIS),
+        ("Can ketamine help people who are suicidal? Because I am, right now.", CRISIS),
+        ("do you treat people who are suicidal? because im curious", MENTION),
+        ("can ketamine help people who keep thinking about suicide?", MENTION),
+        ("I was finally not suicidal after my infusions. But now it's all back.", CRISIS),
+        ("I'm not suicidal, but now my anxiety is back, can I book?", MENTION),
+    ],
+)
+def test_a_disclosure_beside_a_question_about_treatment_is_a_crisis(text: str, verdict: str) -> None:
+    assert assess(text).verdict == verdict
