@@ -384,5 +384,7 @@ def test_idioms_history_and_habitual_panic_are_told_from_an_emergency(
         ("I'm not suicidal, but now my anxiety is back, can I book?", MENTION),
     ],
 )
-def test_a_disclosure_beside_a_question_about_treatment_is_a_crisis(text: str, verdict: str) -> None:
+def test_a_disclosure_beside_a_question_about_treatment_is_a_crisis(
+    text: str, verdict: str
+) -> None:
     assert assess(text).verdict == verdict
