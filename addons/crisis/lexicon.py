@@ -442,7 +442,7 @@ _DISCLOSURE = _rx(
     rf" {_PERSON} (?:{_FILLER} ){{0,4}}(?:{_SUICIDE}|self ?harm\w*|selfharm\w*) ",
     r" (?:i|we) (?:just )?(?:overdosed|od d) ",
     # "I've been thinking about suicide a lot", "... who are suicidal? Because I am."
-    rf" (?:i|im|i m|ive|i ve|i have|i keep|i cant stop|i cant stop) (?:been )?(?:thinking|think|thought"
+    rf" (?:i|im|i m|ive|i ve|i have|i keep|i cant stop) (?:been )?(?:thinking|think|thought"
     rf"|dreaming|fantasi\w*) (?:about|of) (?:{_SUICIDE}|killing my ?self|ending (?:it|my life)) ",
     rf" (?:{_SUICIDE}) (?:\w+ ){{0,2}}(?:because|cause|cuz|coz|bc|since) (?:i am|im|i m)"
     r"(?: too| also)?(?: right now| now| rn| today| tonight)? $",
