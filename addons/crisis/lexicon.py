@@ -140,6 +140,13 @@ _CRISIS_PHRASES = _rx(
     r" in (?:a )?crisis | (?:im|i am|i m) in danger ",
     r" (?:dont|do not|not|wont|dont even) (?:plan|planning|intend|expect|going) (?:on |to )?(?:be|being) (?:here"
     r"|around|alive) (?:by|after|next|much|past|come|when|anymore) ",
+    r" (?:dont|do not|wont|dont even) (?:plan|planning|intend|expect|think ill|think i will) (?:on |to )?"
+    r"(?:see|seeing|reach|reaching|make it to|making it to|turn|turning|live to|living to)"
+    r" (?:\d+|\w+ty|my next birthday|next year|christmas|the new year|summer|spring) ",
+    # "I'm not safe" about oneself, not about driving after an infusion.
+    r" (?:im|i am|i m) not safe (?:$|right now|now|tonight|today|anymore|alone|with my ?self|at home|here"
+    r"|and|please|help|i )",
+    r" (?:i )?dont feel safe (?:with my ?self|alone with my ?self|being alone|around my ?self) ",
     r" (?:nobody|no one|noone|no body|not a single person) (?:would|will|is going to|gonna) (?:even |really )?"
     r"(?:miss|notice|care) (?:me|him|her|them|if (?:i|he|she|they) (?:was|were|died|disappeared|was gone|were gone))",
     # Means set out in front of them.

@@ -47,7 +47,7 @@ def test_fallback_asks_to_rephrase(servers: Servers) -> None:
 
 
 def test_fallback_offers_the_closest_topics_as_buttons(servers: Servers) -> None:
-    replies = servers.say(sender(), "ketamine stuff")
+    replies = servers.say(sender(), "infusion stuff")
     assert "say it another way" in texts(replies)
     buttons = [b for r in replies for b in r.get("buttons") or []]
     assert 0 < len(buttons) <= 3

@@ -187,7 +187,7 @@ async def test_bad_input_gets_a_clear_answer_and_the_session_goes_on(servers: Se
 
 async def test_fallback_suggestions_arrive_as_buttons(servers: Servers) -> None:
     async with connected(servers) as client:
-        replies = await client.say("ketamine stuff")
+        replies = await client.say("infusion stuff")
         buttons = [b for r in replies for b in r.get("quick_replies") or []]
         assert buttons and all(b["title"] and b["payload"] for b in buttons)
     assert "Socket message failed" not in Path(servers.log_path).read_text(errors="replace")

@@ -112,7 +112,7 @@ def test_a_topic_button_asks_its_question(chat: Chat, servers: Servers) -> None:
 
 
 def test_fallback_suggestions_are_buttons_that_work(chat: Chat) -> None:
-    chat.ask("ketamine stuff")
+    chat.ask("infusion stuff")
     buttons = chat.page.locator(".cc-suggestions button")
     assert buttons.count() >= 1, "the fallback offered no suggestion buttons"
     question = buttons.first.inner_text()

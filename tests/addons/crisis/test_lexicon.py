@@ -388,3 +388,17 @@ def test_a_disclosure_beside_a_question_about_treatment_is_a_crisis(
     text: str, verdict: str
 ) -> None:
     assert assess(text).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("I don't expect to make it to christmas, so no rush on booking", CRISIS),
+        ("I don't plan on seeing the doctor again, can I cancel?", NONE),
+        ("please help, I'm not safe tonight", CRISIS),
+        ("I'm not safe to drive after an infusion, right? who takes me home", NONE),
+        ("is ketamine not safe for people with glaucoma?", NONE),
+    ],
+)
+def test_not_safe_and_not_seeing_a_birthday_are_a_crisis(text: str, verdict: str) -> None:
+    assert assess(text).verdict == verdict

@@ -158,7 +158,7 @@ def test_the_rest_webhook_wants_the_generated_token(running: Running) -> None:
 def test_the_action_server_on_its_own_port_is_the_one_used(running: Running) -> None:
     # Topic suggestions come from a custom action: they arrive only if Rasa found the
     # server and sent it the token (the action server answers nothing else).
-    replies = say(running.rasa, sender(), "ketamine stuff", 30, running.rest_token)
+    replies = say(running.rasa, sender(), "infusion stuff", 30, running.rest_token)
     buttons = [b for r in replies for b in r.get("buttons") or []]
     assert buttons and all(b["title"] and b["payload"] for b in buttons)
 
@@ -281,5 +281,5 @@ def test_a_killed_action_server_is_restarted_alone_and_crises_are_answered(
     log = running.output.read_text()
     assert "actions: killed by SIGKILL; restarting in 1 s" in log
     # And it works again, token and all.
-    replies = say(running.rasa, sender(), "ketamine stuff", 30, running.rest_token)
+    replies = say(running.rasa, sender(), "infusion stuff", 30, running.rest_token)
     assert [b for r in replies for b in r.get("buttons") or []]
