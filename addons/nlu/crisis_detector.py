@@ -268,13 +268,16 @@ class CrisisDetector(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = full_text(message)
+            spoken = language(text)
             result = assess(text)
             verdict, category, score = result.verdict, result.category, None
             if self._model is not None:
                 # Scored even when the rules decided, so the score's curve can be plotted.
                 score, emergency = self._scores(message, text, verdict)
                 if verdict in (NONE, MENTION):
-                    verdict, category = self._decided(score, emergency, verdict, category, text)
+                    verdict, category = self._decided(
+                        score, emergency, verdict, category, text, spoken
+                    )
                 elif verdict == CRISIS and category in SOFT_RULES:
                     verdict, category = self._weighed(score, emergency, category, text)
             if verdict == NONE and self._classified_as_crisis(message):
@@ -286,7 +289,6 @@ class CrisisDetector(GraphComponent):
             if score is not None:
                 check["score"] = round(score, 3)
             message.set(CRISIS_CHECK_KEY, check, add_to_output=True)
-            spoken = language(text)
             forced = self._intents.get(verdict)
             if forced:
                 # The category only, never the text: conversations are health data.
@@ -326,7 +328,13 @@ class CrisisDetector(GraphComponent):
         )
 
     def _decided(
-        self, crisis: float, emergency: float, verdict: str, category: str | None, text: str
+        self,
+        crisis: float,
+        emergency: float,
+        verdict: str,
+        category: str | None,
+        text: str,
+        spoken: str,
     ) -> tuple[str, str | None]:
         """What the score says where the rules found nothing (or only a safe frame).
 
@@ -335,14 +343,15 @@ class CrisisDetector(GraphComponent):
         """
         assert self._model is not None
         thresholds = self._model.thresholds
-        if crisis >= thresholds.crisis_at and language(text) == SPANISH:
-            # Few training examples are Spanish, so any Spanish question scores high; the
-            # Spanish crisis rules decide first, and below this bar it is a check-in.
-            if crisis >= max(thresholds.crisis_at, SPANISH_CRISIS_AT):
-                return CRISIS, "score"
-            return POSSIBLE, "score"
-        if crisis >= thresholds.crisis_at:
+        # Few training examples are Spanish, so any Spanish question scores high; the
+        # Spanish crisis rules decide first, and below its own bar it is a check-in.
+        crisis_at = thresholds.crisis_at
+        if spoken == SPANISH:
+            crisis_at = max(crisis_at, SPANISH_CRISIS_AT)
+        if crisis >= crisis_at:
             return CRISIS, "score"
+        if crisis >= thresholds.crisis_at:
+            return POSSIBLE, "score"
         if emergency >= thresholds.emergency_at and not medical_history(text):
             return EMERGENCY, "score"
         if crisis >= thresholds.check_in_at:
